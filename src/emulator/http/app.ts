@@ -1,0 +1,17 @@
+/** Builds the Hono application: API routes, control-plane routes, and the single error/404 mapping. */
+import { Hono } from "hono";
+import { EmulatorError } from "../errors";
+import { mountApiRoutes } from "./api-routes";
+import { mountControlRoutes } from "./control-routes";
+import { errorResponse } from "./error-mapper";
+import type { AppEnv, EmulatorRuntime } from "./runtime";
+
+export function createApp(rt: EmulatorRuntime): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  mountApiRoutes(app, rt);
+  mountControlRoutes(app, rt);
+  // Errors thrown outside an API operation (control plane) take the same road.
+  app.onError((err) => errorResponse(err));
+  app.notFound(() => errorResponse(new EmulatorError("noSuchPath")));
+  return app;
+}

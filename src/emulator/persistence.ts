@@ -1,0 +1,64 @@
+/**
+ * State file persistence. Every commit rewrites the whole file atomically:
+ * write a temp file in the same directory, fsync it, rename it over the target, fsync the directory.
+ * A crash at any point leaves either the old file or the new one, never a torn one; the fsyncs make the
+ * rename durable before the API answers, so an acknowledged change survives a kill or a power cut.
+ *
+ * Writes are synchronous on purpose: the model is single-threaded and a commit must finish before the
+ * response leaves, and a sync write cannot interleave with another request's commit.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { z } from "zod";
+import { EmulatorState } from "./model/state";
+
+let tempCounter = 0;
+
+export function writeStateFileAtomic(file: string, state: EmulatorState): void {
+  const dir = path.dirname(path.resolve(file));
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${++tempCounter}.tmp`);
+  const data = JSON.stringify(state);
+  // 0600: the file holds auth keys, tokens and PACs.
+  const fd = fs.openSync(tmp, "w", 0o600);
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  fsyncDirectory(dir);
+}
+
+function fsyncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, "r");
+    fs.fsyncSync(fd);
+  } catch {
+    // Some platforms (Windows) cannot open or fsync a directory; the rename is still atomic there.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** Reads a state file; `undefined` when it does not exist yet. A file that does not parse is an error, never silently reset. */
+export function readStateFile(file: string): EmulatorState | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+  const parsed = EmulatorState.safeParse(JSON.parse(text));
+  if (!parsed.success) {
+    throw new Error(`state file ${file} is not a valid emulator state:\n${z.prettifyError(parsed.error)}`);
+  }
+  return parsed.data;
+}
