@@ -547,7 +547,9 @@ export class SoracomClient {
     const { settings } = ctx;
     const limiter = sharedRateLimiter();
     const budget = sharedRetryBudget();
-    const bucket = spec.authenticated ? ctx.bucket : `${settings.endpoint}#auth`;
+    // Soracom limits per operator and API group; the emulator per operator and operation. Buckets per
+    // (credential, operation) follow the finer of the two; /auth is limited per source IP.
+    const bucket = spec.authenticated ? `${ctx.bucket}|${spec.operation}` : `${settings.endpoint}#auth`;
     const queryString = buildQuery(spec.query);
     const wirePath = `/v1${spec.path}${queryString}`;
     const summary = `${spec.method} ${wirePath}`;

@@ -1,0 +1,60 @@
+/** Shared helpers of the client tests: an emulator per file, fresh clients, wire interceptors. */
+import { Agent, DecoratorHandler, type Dispatcher } from "undici";
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../src/emulator";
+import { SoracomClient, type SoracomClientOptions } from "../../src/client";
+
+/** Small waits so retries, backoff and rate-limit waits keep the suite fast. */
+export const FAST_RETRY = { baseDelayMs: 5, maxDelayMs: 20, maxRateLimitWaitMs: 50 } as const;
+
+export async function emulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  return startEmulator({ port: 0, ...options });
+}
+
+/** A client for `emu` with its default auth key, fast retries and an empty environment. */
+export function clientFor(emu: RunningEmulator, options: SoracomClientOptions = {}): SoracomClient {
+  return new SoracomClient({
+    endpoint: emu.url,
+    credentials: { authKeyId: emu.credentials.authKeyId, authKey: emu.credentials.authKey },
+    env: {},
+    ...options,
+    retry: { ...FAST_RETRY, ...options.retry },
+  });
+}
+
+/** Records every request the client puts on the wire (method, path, headers, body), over a real Agent. */
+export function recordingDispatcher(): { dispatcher: Dispatcher; requests: Array<{ method: string; path: string; headers: Record<string, string>; body?: string }> } {
+  const requests: Array<{ method: string; path: string; headers: Record<string, string>; body?: string }> = [];
+  const dispatcher = new Agent({ connections: 4 }).compose((dispatch) => (opts, handler) => {
+    const headers: Record<string, string> = {};
+    const h = opts.headers as Record<string, string> | undefined;
+    if (h) for (const [k, v] of Object.entries(h)) headers[k.toLowerCase()] = String(v);
+    requests.push({ method: opts.method, path: opts.path, headers, ...(typeof opts.body === "string" ? { body: opts.body } : {}) });
+    return dispatch(opts, handler);
+  });
+  return { dispatcher, requests };
+}
+
+/** A real Agent whose responses lose the named headers (to test each pagination header alone). */
+export function strippingDispatcher(...names: string[]): Dispatcher {
+  return new Agent({ connections: 4 }).compose((dispatch) => (opts, handler) =>
+    dispatch(
+      opts,
+      new (class extends DecoratorHandler {
+        override onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+          for (const n of names) delete headers[n];
+          super.onResponseStart(controller, statusCode, headers, statusMessage);
+        }
+      })(handler),
+    ),
+  );
+}
+
+/** Awaits `p` and returns what it rejected with (fails if it resolved). */
+export async function rejection(p: Promise<unknown>): Promise<any> {
+  try {
+    await p;
+  } catch (e) {
+    return e;
+  }
+  throw new Error("expected a rejection, but the promise resolved");
+}
