@@ -1,0 +1,51 @@
+/** Builds the CLI into .tmp/ and runs `soracom-sigfox emulator` as a child process, for the crash tests. */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import * as path from "node:path";
+
+const ROOT = path.resolve(__dirname, "../..");
+const CLI = path.join(ROOT, ".tmp/emulator-cli/cli/main.js");
+let built = false;
+
+export function buildCli(): string {
+  if (!built) {
+    execFileSync(process.execPath, [path.join(ROOT, "node_modules/typescript/lib/tsc.js"), "-p", path.join(__dirname, "tsconfig.cli.json")], {
+      cwd: ROOT,
+      stdio: "pipe",
+    });
+    built = true;
+  }
+  return CLI;
+}
+
+export interface CliEmulator {
+  child: ChildProcess;
+  url: string;
+  stdout: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `node main.js emulator ...args` and resolves once it prints where it listens. */
+export function spawnEmulator(args: string[]): Promise<CliEmulator> {
+  const child = spawn(process.execPath, [buildCli(), "emulator", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`emulator did not start: ${out}${err}`)), 20_000);
+    child.stderr!.on("data", (b: Buffer) => (err += b.toString()));
+    child.stdout!.on("data", (b: Buffer) => {
+      out += b.toString();
+      const m = /listening on (http:\/\/[^\s]+)/.exec(out);
+      if (m && out.includes("SORACOM_AUTH_KEY")) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1]!, stdout: () => out, exited });
+      }
+    });
+    void exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`emulator exited with ${code} before listening: ${out}${err}`));
+    });
+  });
+}
