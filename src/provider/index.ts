@@ -1,0 +1,45 @@
+/**
+ * `pulumi-soracom-sigfox/provider`: the public entry the serialized shim requires in the provider
+ * process. Every resource already in a stack loads this entry by name, forever: the exported names
+ * `attach` and `sigfoxDevice` must keep their meaning in every later version of the package.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { configure as configureSettings, type ConfigureRequest } from "./config";
+import { check, create, diff, read, remove, update } from "./sigfox-device";
+
+/** The SigfoxDevice resource provider (the methods the dynamic-provider host calls). */
+export const sigfoxDevice = {
+  async configure(req: ConfigureRequest): Promise<void> {
+    configureSettings(req);
+  },
+  check,
+  diff,
+  create,
+  read,
+  update,
+  delete: remove,
+} satisfies pulumi.dynamic.ResourceProvider & { configure(req: ConfigureRequest): Promise<void> };
+
+const providers: Record<string, typeof sigfoxDevice> = { SigfoxDevice: sigfoxDevice };
+
+/**
+ * Called by the serialized shim's `configure` (the host always awaits `configure` on a freshly
+ * deserialized provider before any other method): installs the current implementation's methods on
+ * the shim object, then configures. The install is synchronous, so concurrent calls never see a
+ * half-installed provider.
+ */
+export function attach(type: string, target: object, req: ConfigureRequest): Promise<void> {
+  const impl = Object.hasOwn(providers, type) ? providers[type] : undefined;
+  if (!impl) {
+    return Promise.reject(new Error(`pulumi-soracom-sigfox: unknown resource type ${JSON.stringify(type)}; upgrade the pulumi-soracom-sigfox package`));
+  }
+  Object.assign(target, impl);
+  return impl.configure(req);
+}
+
+export { configure, parseSettings, CONFIG_KEYS, CONFIG_NAMESPACE, type ProviderSettings, type DeviceApi, type ConfigureRequest } from "./config";
+export { check, diff, create, read, update, remove, planDelta, changedFields, UNKNOWN, INPUT_NAMES, MAX_TAG_NAME_LENGTH, MAX_TAG_VALUE_LENGTH } from "./sigfox-device";
+export type { SigfoxDeviceInputs, SigfoxDeviceOutputs } from "./sigfox-device";
+export { toJsonClean, toJsonObject, type JsonValue, type JsonObject } from "./sanitize";
+export { releasedPacPath, type ReleasedPacRecord } from "./released-pacs";
+export { sigfoxDeviceShim } from "./shim";

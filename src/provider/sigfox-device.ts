@@ -1,0 +1,630 @@
+/**
+ * The SigfoxDevice resource provider, in lifecycle order: schema and types, check, diff, create,
+ * read, update, delete, then adoption. Each operation takes the desired/prior state, validates it,
+ * calls the API (the minimum number of calls) and returns the full new state, JSON-clean.
+ *
+ * The engine never loads this file directly: the serialized shim (`./shim.ts`) requires the public
+ * entry `pulumi-soracom-sigfox/provider` (`./index.ts`), which installs these methods.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { DEVICE_ID_PATTERN, GROUP_ID_PATTERN, PAC_PATTERN } from "../api/formats";
+import type { SigfoxDevice } from "../api/schemas";
+import { getApi, currentSettings, type DeviceApi } from "./config";
+import { describeError, errorCode, operationError, partialStateError, scrub } from "./errors";
+import { prepareReleasedPacDir, releasedPacOf, releasedPacPath, writeReleasedPac } from "./released-pacs";
+import { toJsonClean, toJsonObject, type JsonObject } from "./sanitize";
+
+// ===================================================================================================
+// Schema and types
+// ===================================================================================================
+
+/** The value the engine puts in place of an input that is not known yet (during preview). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const isUnknown = (v: unknown): boolean => v === UNKNOWN;
+
+/** Longest tag name accepted (Soracom documents no limit; this keeps names sane and URL-safe in size). */
+export const MAX_TAG_NAME_LENGTH = 128;
+/** Longest tag value accepted. */
+export const MAX_TAG_VALUE_LENGTH = 1024;
+
+/** Inputs after `check`: what create/update receive (plus the host's `__provider`). */
+export interface SigfoxDeviceInputs {
+  deviceId: string;
+  registrationSecret: string;
+  tags: Record<string, string>;
+  /** Absent = the device is in no group (the key is omitted, never `null` or `""`). */
+  groupId?: string;
+  terminationEnabled: boolean;
+  deleteImmediately: boolean;
+}
+
+/** Outputs: the managed inputs as the API reports them, plus server-computed fields. */
+export interface SigfoxDeviceOutputs extends SigfoxDeviceInputs {
+  status?: string;
+  operatorId?: string;
+  lastModifiedTime?: string;
+  lastSeen?: { time?: string; rssi?: number; snr?: number };
+}
+
+/** The fields the API manages and `update` converges: compared by `diff`, reported as drift by refresh. */
+interface ManagedState {
+  tags: Record<string, string>;
+  groupId?: string;
+  terminationEnabled: boolean;
+}
+
+/** Input names of the resource (the engine's `__provider` is handled by the host). */
+export const INPUT_NAMES = ["deviceId", "registrationSecret", "tags", "groupId", "terminationEnabled", "deleteImmediately"] as const;
+/** Output-only names: seeded by the resource class, never sent as inputs with a value. */
+const OUTPUT_ONLY_NAMES = ["status", "operatorId", "lastModifiedTime", "lastSeen"];
+
+const DeviceId = z
+  .string({ error: 'deviceId must be a string: the Sigfox device ID, e.g. "1A2B3C4D"' })
+  .regex(DEVICE_ID_PATTERN, 'deviceId must be 1 to 8 hexadecimal digits, e.g. "1A2B3C4D" (no "0x" prefix, no spaces)');
+const Pac = z
+  .string({ error: "registrationSecret must be a string: the device's PAC, 16 hexadecimal characters" })
+  .regex(PAC_PATTERN, "registrationSecret (the PAC) must be exactly 16 hexadecimal characters; copy it from the device's label or order sheet");
+const TagName = z
+  .string()
+  .min(1, "tag names must not be empty")
+  .max(MAX_TAG_NAME_LENGTH, `tag names must be at most ${MAX_TAG_NAME_LENGTH} characters`);
+const TagValue = z
+  .string({ error: "tag values must be strings" })
+  .min(1, "tag values must not be empty: remove the tag instead")
+  .max(MAX_TAG_VALUE_LENGTH, `tag values must be at most ${MAX_TAG_VALUE_LENGTH} characters`);
+const GroupId = z
+  .string({ error: "groupId must be a string: a Soracom group ID (UUID)" })
+  .regex(GROUP_ID_PATTERN, 'groupId must be a Soracom group ID (a UUID such as "7f3c1e2a-0b4d-4c6e-9f10-1234567890ab"); omit it for no group');
+const Flag = (name: string) => z.boolean({ error: `${name} must be true or false` });
+
+/** The zod schema of checked inputs (all values known). Used to re-validate what create/update receive. */
+export const SigfoxDeviceInputsSchema = z.object({
+  deviceId: DeviceId,
+  registrationSecret: Pac,
+  tags: z.record(TagName, TagValue),
+  groupId: GroupId.optional(),
+  terminationEnabled: Flag("terminationEnabled"),
+  deleteImmediately: Flag("deleteImmediately"),
+});
+
+// ===================================================================================================
+// check: validate and normalize; tolerate unknowns; no network
+// ===================================================================================================
+
+/**
+ * Validates and normalizes the inputs. Per-property failures carry a fix and never echo a value (the
+ * PAC is a secret). Unknown values (preview) are accepted as they are. Defaults: `tags` {},
+ * `terminationEnabled` false (Soracom's default: protected), `deleteImmediately` false.
+ */
+export async function check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+  const failures: pulumi.dynamic.CheckFailure[] = [];
+  const inputs: Record<string, unknown> = {};
+  const fail = (property: string, reason: string) => failures.push({ property, reason });
+  const field = (name: keyof typeof SigfoxDeviceInputsSchema.shape, schema: z.ZodType, value: unknown): void => {
+    if (isUnknown(value)) {
+      inputs[name] = value;
+      return;
+    }
+    const r = schema.safeParse(value);
+    if (r.success) inputs[name] = r.data;
+    else fail(name, r.error.issues[0]?.message ?? `${name} is invalid`);
+  };
+
+  for (const key of Object.keys(news)) {
+    if (key === "__provider" || (INPUT_NAMES as readonly string[]).includes(key)) continue;
+    if (OUTPUT_ONLY_NAMES.includes(key) && (news[key] === undefined || news[key] === null)) continue;
+    fail(key, `unknown property "${key}": SigfoxDevice accepts ${INPUT_NAMES.join(", ")}`);
+  }
+
+  const present = (v: unknown) => v !== undefined && v !== null;
+  if (!present(news.deviceId)) fail("deviceId", 'deviceId is required: the Sigfox device ID, e.g. "1A2B3C4D"');
+  else field("deviceId", DeviceId, news.deviceId);
+  if (!present(news.registrationSecret)) fail("registrationSecret", "registrationSecret is required: the device's PAC (16 hexadecimal characters)");
+  else field("registrationSecret", Pac, news.registrationSecret);
+
+  const tags = news.tags;
+  if (!present(tags)) inputs.tags = {};
+  else if (isUnknown(tags)) inputs.tags = tags;
+  else if (typeof tags !== "object" || Array.isArray(tags)) fail("tags", 'tags must be a map of tag name to value, e.g. {site: "tokyo"}');
+  else {
+    const out: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(tags as Record<string, unknown>)) {
+      const n = TagName.safeParse(name);
+      if (!n.success) {
+        fail("tags", `${n.error.issues[0]?.message ?? "invalid tag name"} (tag ${JSON.stringify(name.slice(0, 40))})`);
+        continue;
+      }
+      if (isUnknown(value)) {
+        out[name] = value;
+        continue;
+      }
+      const v = TagValue.safeParse(value);
+      if (!v.success) fail("tags", `${v.error.issues[0]?.message ?? "invalid tag value"} (tag ${JSON.stringify(name.slice(0, 40))})`);
+      else out[name] = v.data;
+    }
+    inputs.tags = out;
+  }
+
+  if (present(news.groupId)) {
+    if (news.groupId === "") fail("groupId", "groupId must not be empty: omit it for no group");
+    else field("groupId", GroupId, news.groupId);
+  }
+  if (present(news.terminationEnabled)) field("terminationEnabled", Flag("terminationEnabled"), news.terminationEnabled);
+  else inputs.terminationEnabled = false;
+  if (present(news.deleteImmediately)) field("deleteImmediately", Flag("deleteImmediately"), news.deleteImmediately);
+  else inputs.deleteImmediately = false;
+
+  if (failures.length > 0) return { inputs: toJsonObject(news), failures };
+  return { inputs: toJsonObject(inputs), failures: [] };
+}
+
+// ===================================================================================================
+// diff: managed fields of the old outputs against the new inputs; no network
+// ===================================================================================================
+
+/**
+ * Names of the inputs whose new value differs from the old outputs. `deviceId` case differences are
+ * the same device (hex), reported as `deviceIdSpelling` (recorded by an update, no API call).
+ */
+export function changedFields(olds: Record<string, unknown>, news: Record<string, unknown>): string[] {
+  const prior = priorState(olds);
+  const changed: string[] = [];
+  const id = news.deviceId;
+  if (isUnknown(id) || typeof id !== "string" || id.toUpperCase() !== prior.deviceId.toUpperCase()) changed.push("deviceId");
+  else if (id !== prior.deviceId) changed.push("deviceIdSpelling");
+  if (isUnknown(news.registrationSecret) || news.registrationSecret !== prior.registrationSecret) changed.push("registrationSecret");
+  if (!sameTags(prior.tags, news.tags)) changed.push("tags");
+  if (!sameGroup(prior.groupId, news.groupId)) changed.push("groupId");
+  if (isUnknown(news.terminationEnabled) || (news.terminationEnabled ?? false) !== prior.terminationEnabled) changed.push("terminationEnabled");
+  if (isUnknown(news.deleteImmediately) || (news.deleteImmediately ?? false) !== prior.deleteImmediately) changed.push("deleteImmediately");
+  return changed;
+}
+
+/**
+ * `deviceId` → replacement (delete before create: it is another physical device); tags, group and
+ * the termination flag → in-place update; `registrationSecret` and `deleteImmediately` alone → an
+ * update that only records the value (a PAC is one-time: it is used again only if the device is
+ * re-registered). `changes` is always a boolean: `undefined` would make the engine diff `__provider`.
+ */
+export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+  const changed = changedFields(olds, news);
+  const replaces = changed.includes("deviceId") ? ["deviceId"] : [];
+  return {
+    changes: changed.length > 0,
+    replaces,
+    deleteBeforeReplace: replaces.length > 0,
+  };
+}
+
+// ===================================================================================================
+// create: register (tags in the same call), then group and flag only when needed; adopt when the
+// device already belongs to this operator; partial state when a later step fails
+// ===================================================================================================
+
+export async function create(raw: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
+  const desired = parseInputs(raw, "create");
+  const { deviceId, registrationSecret } = desired;
+  const secrets = [registrationSecret];
+  const api = getApi();
+
+  let device: SigfoxDevice;
+  let adopted = false;
+  try {
+    device = await api.registerSigfoxDevice(deviceId, { registrationSecret, tags: desired.tags });
+  } catch (registerError) {
+    device = await adoptAfterFailedRegistration(api, deviceId, registerError, secrets);
+    adopted = true;
+    log(`SigfoxDevice ${deviceId}: already registered to this operator (${device.status ?? "unknown status"}); adopted it and converging it to the declared state`);
+  }
+
+  const base = managedOf(device);
+  const outcome = await applyDelta(api, deviceId, base, desired, device);
+  const recorded = recordedOf(desired);
+  if (outcome.failure) {
+    const what = adopted ? "adopted" : "registered";
+    throw partialStateError(
+      deviceId,
+      partialProperties(outcome, recorded, raw.__provider),
+      scrub(
+        `SigfoxDevice ${deviceId}: ${what}, but ${outcome.failure.step} failed: ${describeError(outcome.failure.error)}. ` +
+          `The device is recorded in the stack; run \`pulumi up\` again to finish.`,
+        secrets,
+      ),
+    );
+  }
+  const final = await reconcile(api, deviceId, outcome, desired, secrets, "create");
+  return { id: deviceId, outs: outputsOf(final, recorded) };
+}
+
+// ===================================================================================================
+// read: GET; gone (404 or terminated) → empty id; refreshed inputs so refresh reports drift
+// ===================================================================================================
+
+export async function read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
+  const prior = priorState(props);
+  const deviceId = id || prior.deviceId;
+  let device: SigfoxDevice;
+  try {
+    device = await getApi().getSigfoxDevice(deviceId);
+  } catch (e) {
+    if (errorCode(e) === "not_found") return { id: "", props: {} };
+    throw operationError(deviceId, "read", e, [prior.registrationSecret]);
+  }
+  if (device.status === "terminated") return { id: "", props: {} };
+  const recorded = { deviceId: prior.deviceId || deviceId, registrationSecret: prior.registrationSecret, deleteImmediately: prior.deleteImmediately };
+  const outs = outputsOf(device, recorded);
+  const inputs: Record<string, unknown> = {};
+  for (const name of INPUT_NAMES) if (name in outs) inputs[name] = outs[name];
+  return { id, props: outs, inputs: toJsonObject(inputs) };
+}
+
+// ===================================================================================================
+// update: only the fields that changed, one call each (one PUT for all new/changed tags)
+// ===================================================================================================
+
+export async function update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
+  const desired = parseInputs(news, "update");
+  const prior = priorState(olds);
+  const deviceId = id || desired.deviceId;
+  const secrets = [desired.registrationSecret, prior.registrationSecret];
+  const recorded = recordedOf(desired);
+  const api = getApi();
+
+  const outcome = await applyDelta(api, deviceId, prior, desired, undefined);
+  if (outcome.failure) {
+    const base = outputsFromPrior(olds, recorded);
+    throw partialStateError(
+      deviceId,
+      partialProperties(outcome, recorded, news.__provider, base),
+      scrub(
+        `SigfoxDevice ${deviceId}: update failed while ${outcome.failure.step}: ${describeError(outcome.failure.error)}. ` +
+          `Changes made before the failure are recorded; run \`pulumi up\` again to finish.`,
+        secrets,
+      ),
+    );
+  }
+  if (outcome.calls === 0) {
+    // Only recorded values changed (PAC, deleteImmediately, deviceId spelling): no API call.
+    return { outs: outputsFromPrior(olds, recorded) };
+  }
+  const final = await reconcile(api, deviceId, outcome, desired, secrets, "update");
+  return { outs: outputsOf(final, recorded) };
+}
+
+// ===================================================================================================
+// delete: refuse while protected (no API call); terminate; 404 is success; keep a released PAC
+// ===================================================================================================
+
+export async function remove(id: string, props: Record<string, unknown>): Promise<void> {
+  const prior = priorState(props);
+  const deviceId = id || prior.deviceId;
+  const secrets = [prior.registrationSecret];
+  if (!prior.terminationEnabled) {
+    throw new Error(
+      `SigfoxDevice ${deviceId}: refusing to terminate: termination protection is on (terminationEnabled is false). ` +
+        `Set terminationEnabled: true on the resource and run \`pulumi up\` first, then delete it again. ` +
+        `Nothing was changed.`,
+    );
+  }
+  const deleteImmediately = prior.deleteImmediately;
+  let pacFile: string | undefined;
+  if (deleteImmediately) {
+    pacFile = releasedPacPath(currentSettings().releasedPacDir, prior.operatorId ?? "unknown-operator", deviceId);
+    try {
+      await prepareReleasedPacDir(pacFile);
+    } catch (e) {
+      throw operationError(deviceId, "delete (immediate)", e, secrets);
+    }
+  }
+
+  const api = getApi();
+  let response: SigfoxDevice;
+  try {
+    response = await api.terminateSigfoxDevice(deviceId, { deleteImmediately });
+  } catch (e) {
+    if (errorCode(e) === "not_found") return;
+    // A conflict or an unknown outcome: the device may already be terminated. Look before failing.
+    let live: SigfoxDevice | undefined;
+    try {
+      live = await api.getSigfoxDevice(deviceId);
+    } catch (getError) {
+      if (errorCode(getError) === "not_found") {
+        if (deleteImmediately) log(`SigfoxDevice ${deviceId}: deleted, but the response was lost: its released PAC could not be captured`);
+        return;
+      }
+    }
+    if (live?.status === "terminated" && !deleteImmediately) return;
+    throw operationError(deviceId, deleteImmediately ? "termination (delete immediately)" : "termination", e, secrets);
+  }
+
+  if (deleteImmediately && pacFile) {
+    const pac = releasedPacOf(response);
+    if (pac === undefined) {
+      log(`SigfoxDevice ${deviceId}: deleted immediately; the API returned no released PAC`);
+      return;
+    }
+    const operatorId = response.operatorId ?? prior.operatorId ?? "unknown-operator";
+    const file = releasedPacPath(currentSettings().releasedPacDir, operatorId, deviceId);
+    try {
+      await writeReleasedPac(file, { deviceId, operatorId, registrationSecret: pac, releasedAt: new Date().toISOString() });
+    } catch (e) {
+      // The device is gone either way; failing here would only keep a dead resource in the stack.
+      log(`SigfoxDevice ${deviceId}: deleted immediately, but writing its released PAC to ${file} failed: ${scrub(describeError(e), [pac])}`);
+      return;
+    }
+    log(`SigfoxDevice ${deviceId}: deleted immediately; its released PAC (a secret) was written to ${file}`);
+  }
+}
+
+// ===================================================================================================
+// Adoption and convergence
+// ===================================================================================================
+
+/**
+ * After a failed `register`: if the device is already in this operator's account (a retried or
+ * interrupted create, or an existing device the user declares), it is adopted; `pulumi import` does
+ * not work for dynamic resources, so this is the adoption mechanism. Otherwise the registration
+ * error stands.
+ */
+async function adoptAfterFailedRegistration(api: DeviceApi, deviceId: string, registerError: unknown, secrets: string[]): Promise<SigfoxDevice> {
+  const code = errorCode(registerError);
+  if (code === "config" || code === "auth" || code === "aborted") throw operationError(deviceId, "registration", registerError, secrets);
+  let existing: SigfoxDevice;
+  try {
+    existing = await api.getSigfoxDevice(deviceId);
+  } catch (getError) {
+    if (errorCode(getError) === "not_found") throw operationError(deviceId, "registration", registerError, secrets);
+    throw new Error(
+      scrub(
+        `SigfoxDevice ${deviceId}: registration failed (${describeError(registerError)}) and reading the device to check ` +
+          `whether it is already registered failed too (${describeError(getError)}). Run \`pulumi up\` again.`,
+        secrets,
+      ),
+    );
+  }
+  if (existing.status === "terminated") {
+    throw new Error(
+      `SigfoxDevice ${deviceId}: cannot register: the device is terminated in this operator's account. Soracom deletes ` +
+        `terminated devices 24 hours after termination (or at once with deleteImmediately); register it again after that, with its new PAC.`,
+    );
+  }
+  return existing;
+}
+
+interface TagDelta {
+  remove: string[];
+  put: { tagName: string; tagValue: string }[];
+}
+
+/** The calls that turn `from` into `to`, in the order they are made. Pure. */
+export function planDelta(from: ManagedState, to: ManagedState): { tags: TagDelta; group: { set: string } | "unset" | undefined; termination: boolean | undefined } {
+  const remove = Object.keys(from.tags).filter((k) => !Object.hasOwn(to.tags, k));
+  const put = Object.entries(to.tags)
+    .filter(([k, v]) => from.tags[k] !== v)
+    .map(([tagName, tagValue]) => ({ tagName, tagValue }));
+  let group: { set: string } | "unset" | undefined;
+  if (!sameGroup(from.groupId, to.groupId)) group = to.groupId ? { set: to.groupId } : "unset";
+  const termination = from.terminationEnabled !== to.terminationEnabled ? to.terminationEnabled : undefined;
+  return { tags: { remove, put }, group, termination };
+}
+
+interface DeltaOutcome {
+  /** The managed state after the calls that succeeded. */
+  applied: ManagedState;
+  /** The last device the API returned, if any. */
+  device: SigfoxDevice | undefined;
+  /** True when `device` reflects every successful call (no tag deletion after it). */
+  fresh: boolean;
+  calls: number;
+  failure?: { step: string; error: unknown };
+}
+
+/** Makes the calls of {@link planDelta}; stops at the first failure and reports how far it got. */
+async function applyDelta(api: DeviceApi, deviceId: string, from: ManagedState, to: ManagedState, device: SigfoxDevice | undefined): Promise<DeltaOutcome> {
+  const plan = planDelta(from, to);
+  const out: DeltaOutcome = { applied: { ...from, tags: { ...from.tags } }, device, fresh: device !== undefined, calls: 0 };
+  const step = async (name: string, call: () => Promise<SigfoxDevice | void>, apply: () => void): Promise<boolean> => {
+    out.calls++;
+    try {
+      const result = await call();
+      apply();
+      if (result) {
+        out.device = result;
+        out.fresh = true;
+      } else {
+        out.fresh = false;
+      }
+      return true;
+    } catch (error) {
+      out.failure = { step: name, error };
+      return false;
+    }
+  };
+  for (const name of plan.tags.remove) {
+    const ok = await step(
+      `removing tag ${JSON.stringify(name)}`,
+      async () => {
+        try {
+          await api.deleteSigfoxDeviceTag(deviceId, name);
+        } catch (e) {
+          if (errorCode(e) !== "not_found") throw e; // already gone: the desired state holds
+        }
+      },
+      () => {
+        delete out.applied.tags[name];
+      },
+    );
+    if (!ok) return out;
+  }
+  if (plan.tags.put.length > 0) {
+    const ok = await step("setting tags", () => api.putSigfoxDeviceTags(deviceId, plan.tags.put), () => {
+      for (const t of plan.tags.put) out.applied.tags[t.tagName] = t.tagValue;
+    });
+    if (!ok) return out;
+  }
+  const group = plan.group;
+  if (group === "unset") {
+    const ok = await step("removing the device from its group", () => api.unsetSigfoxDeviceGroup(deviceId), () => {
+      delete out.applied.groupId;
+    });
+    if (!ok) return out;
+  } else if (group) {
+    const ok = await step(`setting the group to ${group.set}`, () => api.setSigfoxDeviceGroup(deviceId, group.set), () => {
+      out.applied.groupId = group.set;
+    });
+    if (!ok) return out;
+  }
+  if (plan.termination !== undefined) {
+    const enable = plan.termination;
+    const ok = await step(
+      enable ? "enabling termination (terminationEnabled: true)" : "disabling termination (terminationEnabled: false)",
+      () => (enable ? api.enableTerminationOnSigfoxDevice(deviceId) : api.disableTerminationOnSigfoxDevice(deviceId)),
+      () => {
+        out.applied.terminationEnabled = enable;
+      },
+    );
+    if (!ok) return out;
+  }
+  return out;
+}
+
+/**
+ * The device's final state: the last API response when it is fresh and shows the desired managed
+ * state; otherwise one GET (after a trailing tag deletion, or a response missing fields).
+ */
+async function reconcile(api: DeviceApi, deviceId: string, outcome: DeltaOutcome, desired: ManagedState, secrets: string[], what: string): Promise<SigfoxDevice> {
+  if (outcome.device && outcome.fresh && sameManaged(managedOf(outcome.device), desired)) return outcome.device;
+  try {
+    return await api.getSigfoxDevice(deviceId);
+  } catch (e) {
+    throw operationError(deviceId, `${what} (reading the device back)`, e, secrets);
+  }
+}
+
+// ===================================================================================================
+// State helpers (pure)
+// ===================================================================================================
+
+/** Re-validates checked inputs (create/update receive known values only). */
+function parseInputs(raw: Record<string, unknown>, what: string): SigfoxDeviceInputs {
+  const r = SigfoxDeviceInputsSchema.safeParse({
+    deviceId: raw.deviceId,
+    registrationSecret: raw.registrationSecret,
+    tags: raw.tags ?? {},
+    groupId: raw.groupId === null || raw.groupId === "" ? undefined : raw.groupId,
+    terminationEnabled: raw.terminationEnabled ?? false,
+    deleteImmediately: raw.deleteImmediately ?? false,
+  });
+  if (!r.success) {
+    const issues = r.error.issues.map((i) => `${i.path.join(".") || "(inputs)"}: ${i.message}`).join("; ");
+    const id = typeof raw.deviceId === "string" ? raw.deviceId : "(unknown)";
+    throw new Error(`SigfoxDevice ${id}: ${what} received invalid inputs: ${issues}`);
+  }
+  const d = r.data;
+  return { ...d, ...(d.groupId === undefined ? {} : { groupId: d.groupId }) };
+}
+
+/** The prior state from stored outputs (tolerant: older versions may lack fields). */
+function priorState(props: Record<string, unknown>): SigfoxDeviceInputs & { operatorId?: string } {
+  const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+  const tags: Record<string, string> = {};
+  if (props.tags && typeof props.tags === "object" && !Array.isArray(props.tags)) {
+    for (const [k, v] of Object.entries(props.tags as Record<string, unknown>)) if (typeof v === "string") tags[k] = v;
+  }
+  const groupId = str(props.groupId);
+  const operatorId = str(props.operatorId);
+  return {
+    deviceId: str(props.deviceId) ?? "",
+    registrationSecret: str(props.registrationSecret) ?? "",
+    tags,
+    ...(groupId ? { groupId } : {}),
+    terminationEnabled: props.terminationEnabled === true,
+    deleteImmediately: props.deleteImmediately === true,
+    ...(operatorId ? { operatorId } : {}),
+  };
+}
+
+/** The managed state of a device as the API returned it. */
+function managedOf(device: SigfoxDevice): ManagedState {
+  return {
+    tags: { ...(device.tags ?? {}) },
+    ...(device.groupId ? { groupId: device.groupId } : {}),
+    terminationEnabled: device.terminationEnabled === true,
+  };
+}
+
+/** Values the provider records but the API does not hold. */
+interface Recorded {
+  deviceId: string;
+  registrationSecret: string;
+  deleteImmediately: boolean;
+}
+function recordedOf(desired: SigfoxDeviceInputs): Recorded {
+  return { deviceId: desired.deviceId, registrationSecret: desired.registrationSecret, deleteImmediately: desired.deleteImmediately };
+}
+
+/** Full outputs from a device response. Absent group/lastSeen/... → key omitted. */
+function outputsOf(device: SigfoxDevice, recorded: Recorded): JsonObject {
+  const lastSeen = device.lastSeen ? { time: device.lastSeen.time, rssi: device.lastSeen.rssi, snr: device.lastSeen.snr } : undefined;
+  return toJsonObject({
+    deviceId: recorded.deviceId,
+    registrationSecret: recorded.registrationSecret,
+    tags: device.tags ?? {},
+    groupId: device.groupId ? device.groupId : undefined,
+    terminationEnabled: device.terminationEnabled === true,
+    deleteImmediately: recorded.deleteImmediately,
+    status: device.status,
+    operatorId: device.operatorId,
+    lastModifiedTime: device.lastModifiedTime,
+    lastSeen: lastSeen && Object.values(lastSeen).some((v) => v !== undefined) ? lastSeen : undefined,
+  });
+}
+
+/** Outputs carried over from the prior outputs with newly recorded values (no API call made). */
+function outputsFromPrior(olds: Record<string, unknown>, recorded: Recorded): JsonObject {
+  const prior = toJsonObject(olds);
+  delete prior.__provider;
+  return toJsonObject({ ...prior, ...recorded });
+}
+
+/**
+ * Properties of a partial-state error: what is known to be true after the calls that succeeded, plus
+ * `__provider` (the host adds it to successful results only; without it later read/delete fail).
+ */
+function partialProperties(outcome: DeltaOutcome, recorded: Recorded, provider: unknown, base?: JsonObject): JsonObject {
+  const from = outcome.device ? outputsOf(outcome.device, recorded) : (base ?? toJsonObject({ ...recorded }));
+  const props: Record<string, unknown> = { ...from, ...recorded, tags: outcome.applied.tags, terminationEnabled: outcome.applied.terminationEnabled };
+  if (outcome.applied.groupId) props.groupId = outcome.applied.groupId;
+  else delete props.groupId;
+  props.__provider = provider;
+  return toJsonObject(props);
+}
+
+function sameTags(prior: Record<string, string>, next: unknown): boolean {
+  if (next === undefined || next === null) return Object.keys(prior).length === 0;
+  if (isUnknown(next) || typeof next !== "object" || Array.isArray(next)) return false;
+  const n = next as Record<string, unknown>;
+  const keys = Object.keys(n);
+  if (keys.length !== Object.keys(prior).length) return false;
+  return keys.every((k) => Object.hasOwn(prior, k) && n[k] === prior[k]);
+}
+
+/** Group IDs are UUIDs: compared case-insensitively; absent, `null` and `""` all mean no group. */
+function sameGroup(a: unknown, b: unknown): boolean {
+  if (isUnknown(a) || isUnknown(b)) return false;
+  const norm = (v: unknown) => (typeof v === "string" && v !== "" ? v.toLowerCase() : undefined);
+  return norm(a) === norm(b);
+}
+
+function sameManaged(a: ManagedState, b: ManagedState): boolean {
+  return sameTags(a.tags, b.tags) && sameGroup(a.groupId, b.groupId) && a.terminationEnabled === b.terminationEnabled;
+}
+
+/** Provider-process log line (stderr, shown by the engine). Never pass a secret. */
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+/** Exposed for unit tests. */
+export const internals = { priorState, outputsOf, managedOf, partialProperties, sameTags, sameGroup, toJsonClean };

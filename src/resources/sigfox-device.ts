@@ -1,0 +1,98 @@
+/**
+ * `SigfoxDevice`: one Soracom Air for Sigfox device, as a Pulumi dynamic resource.
+ *
+ * The CRUD logic runs in the provider process (`src/provider/`); this class only declares the inputs
+ * and outputs and hands the engine the tiny serialized shim. Reference: docs/provider.md.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { sigfoxDeviceShim } from "../provider/shim";
+
+/** Inputs of a {@link SigfoxDevice}. */
+export interface SigfoxDeviceArgs {
+  /**
+   * The Sigfox device ID: 1 to 8 hexadecimal digits (a 32-bit ID, often written without leading
+   * zeros), e.g. `"1A2B3C4D"`. It is the resource's ID. Changing it replaces the resource: the old
+   * device is terminated first (which needs `terminationEnabled: true`), then the new one registered.
+   */
+  deviceId: pulumi.Input<string>;
+  /**
+   * The device's PAC (Porting Authorization Code): exactly 16 hexadecimal characters, one-time,
+   * used only to register the device. Always stored as a secret. Changing it on an existing device
+   * makes no API call: the new value is only recorded (and used if the device is ever registered again).
+   */
+  registrationSecret: pulumi.Input<string>;
+  /**
+   * Tags of the device (name → value), applied in the registration call and kept in sync: new and
+   * changed tags in one call, removed tags deleted one by one. Names 1–128 characters, values
+   * 1–1024 characters. Default: no tags.
+   */
+  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** The Soracom group (UUID) the device belongs to. Omit it for no group. */
+  groupId?: pulumi.Input<string>;
+  /**
+   * Whether the device may be terminated. Default `false` (Soracom's default): the device is
+   * protected, and deleting the resource (`pulumi destroy`, removing it from the program, replacing
+   * it) fails without any API call until this is set to `true` and applied with `pulumi up`.
+   */
+  terminationEnabled?: pulumi.Input<boolean>;
+  /**
+   * How the device is terminated when the resource is deleted. `false` (default): terminated, and
+   * deleted by Soracom 24 hours later. `true`: deleted at once; the device goes back to the Sigfox
+   * network with a new PAC, which the provider writes to a private file (see docs/provider.md,
+   * "Released PACs") and never logs.
+   */
+  deleteImmediately?: pulumi.Input<boolean>;
+}
+
+/** Last message the network received from the device. */
+export interface SigfoxDeviceLastSeen {
+  /** Time of the message (ISO 8601). */
+  time?: string;
+  /** Received signal strength (dBm). */
+  rssi?: number;
+  /** Signal-to-noise ratio (dB). */
+  snr?: number;
+}
+
+/** A Soracom Air for Sigfox device. Type token `pulumi-nodejs:dynamic/soracom:SigfoxDevice`. */
+export class SigfoxDevice extends pulumi.dynamic.Resource {
+  /** The Sigfox device ID, as declared. */
+  declare readonly deviceId: pulumi.Output<string>;
+  /** The PAC the device was declared with (secret). */
+  declare readonly registrationSecret: pulumi.Output<string>;
+  /** The device's tags, as the API reports them. */
+  declare readonly tags: pulumi.Output<Record<string, string>>;
+  /** The device's group ID, as the API reports it; `undefined` when the device is in no group. */
+  declare readonly groupId: pulumi.Output<string | undefined>;
+  /** Whether the device may be terminated (false = protected), as the API reports it. */
+  declare readonly terminationEnabled: pulumi.Output<boolean>;
+  /** Whether deleting the resource deletes the device at once (provider setting, not an API field). */
+  declare readonly deleteImmediately: pulumi.Output<boolean>;
+  /** Device status: `instock`, `ready` (registered, not heard yet), `active` (has sent data) or `terminated`. */
+  declare readonly status: pulumi.Output<string>;
+  /** The Soracom operator that owns the device. */
+  declare readonly operatorId: pulumi.Output<string>;
+  /** When the device was last modified (ISO 8601), as the API reports it. */
+  declare readonly lastModifiedTime: pulumi.Output<string | undefined>;
+  /** The last message received from the device; `undefined` until it has sent one. */
+  declare readonly lastSeen: pulumi.Output<SigfoxDeviceLastSeen | undefined>;
+
+  constructor(name: string, args: SigfoxDeviceArgs, opts?: pulumi.CustomResourceOptions) {
+    const props = {
+      deviceId: args.deviceId,
+      registrationSecret: pulumi.secret(args.registrationSecret),
+      tags: args.tags,
+      groupId: args.groupId,
+      terminationEnabled: args.terminationEnabled,
+      deleteImmediately: args.deleteImmediately,
+      // Output-only: seeded so the engine returns them as outputs of this object.
+      status: undefined,
+      operatorId: undefined,
+      lastModifiedTime: undefined,
+      lastSeen: undefined,
+    };
+    const secretOutputs = pulumi.mergeOptions(opts, { additionalSecretOutputs: ["registrationSecret"] });
+    // The shim has only `configure` (which installs the real methods); see src/provider/shim.ts.
+    super(sigfoxDeviceShim as unknown as pulumi.dynamic.ResourceProvider, name, props, secretOutputs, "soracom", "SigfoxDevice");
+  }
+}
