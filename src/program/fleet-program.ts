@@ -1,0 +1,81 @@
+/**
+ * The default program: deploy one fleet file and export a per-device summary.
+ *
+ * `dist/program/index.js` (the `main` of the root `Pulumi.yaml`) calls `fleetProgram()`; the demo
+ * and tests run the same program inline with the Automation API:
+ *
+ *     LocalWorkspace.createOrSelectStack({stackName, projectName, program: async () => fleetProgram({fleetFile})}, ...)
+ *
+ * Which file: `options.fleetFile`, else the stack config `fleet:file`, else the environment
+ * variable `SORACOM_FLEET_FILE`, else `fleet.yaml` at the repository root. A relative path is
+ * resolved against `options.baseDir`, default the working directory (the project folder when run by
+ * the Pulumi CLI). Credentials and endpoint are the provider's business (`SORACOM_*`, `soracom:*`
+ * config): pointed at real credentials, this manages a real fleet.
+ */
+import * as os from "node:os";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { displayPath } from "../fleet/issues";
+import { resolveUserPath } from "../fleet/load";
+import type { PacConfig, PacEnv } from "../fleet/pac";
+import type { FleetFile } from "../fleet/schema";
+import { SAMPLE_FLEET_FILE } from "../fleet/seed";
+import { SigfoxFleet, type FleetDeviceSummary } from "../resources/sigfox-fleet";
+
+export const FLEET_FILE_ENV = "SORACOM_FLEET_FILE";
+export const FLEET_FILE_CONFIG_NAMESPACE = "fleet";
+export const FLEET_FILE_CONFIG_KEY = "file";
+
+export interface FleetProgramOptions {
+  /** The fleet file to deploy. Overrides config `fleet:file` and `SORACOM_FLEET_FILE`. */
+  fleetFile?: string;
+  /** A definition object instead of a file (its CSV paths are relative to `baseDir`). */
+  definition?: FleetFile;
+  /** Folder for relative paths. Default: the working directory. */
+  baseDir?: string;
+  /** Name of the `SigfoxFleet` component. Default `fleet`. Device resource names do not depend on it. */
+  name?: string;
+  /** Environment for the file path and PAC look-ups. Default: `process.env`. */
+  env?: PacEnv;
+  /** Config for PAC look-ups. Default: the stack's config in the project namespace. */
+  config?: PacConfig;
+}
+
+export interface FleetProgramOutputs {
+  /** The deployed fleet file, relative to `baseDir` when below it; undefined for an object definition. */
+  fleetFile: string | undefined;
+  deviceCount: number;
+  devices: pulumi.Output<Record<string, FleetDeviceSummary>>;
+}
+
+/** The fleet file the program deploys (absolute), following the precedence above. */
+export function resolveFleetFile(options: Pick<FleetProgramOptions, "fleetFile" | "baseDir" | "env"> = {}): string {
+  const env = options.env ?? process.env;
+  const baseDir = options.baseDir ?? process.cwd();
+  const chosen =
+    nonEmpty(options.fleetFile) ??
+    nonEmpty(new pulumi.Config(FLEET_FILE_CONFIG_NAMESPACE).get(FLEET_FILE_CONFIG_KEY)) ??
+    nonEmpty(env[FLEET_FILE_ENV]);
+  return chosen !== undefined ? resolveUserPath(chosen, baseDir, env["HOME"] ?? os.homedir()) : SAMPLE_FLEET_FILE;
+}
+
+/** Declares the fleet; call it inside a Pulumi program. Returns the stack outputs. */
+export function fleetProgram(options: FleetProgramOptions = {}): FleetProgramOutputs {
+  const baseDir = path.resolve(options.baseDir ?? process.cwd());
+  const file = options.definition === undefined ? resolveFleetFile({ ...options, baseDir }) : undefined;
+  const fleet = new SigfoxFleet(options.name ?? "fleet", {
+    definition: options.definition ?? (file as string),
+    baseDir,
+    ...(options.env !== undefined ? { env: options.env } : {}),
+    ...(options.config !== undefined ? { config: options.config } : {}),
+  });
+  return {
+    fleetFile: file !== undefined ? displayPath(file, baseDir) : undefined,
+    deviceCount: fleet.deviceIds.length,
+    devices: fleet.devices,
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value !== undefined && value.trim() !== "" ? value.trim() : undefined;
+}

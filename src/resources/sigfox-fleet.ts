@@ -1,0 +1,121 @@
+/**
+ * `SigfoxFleet`: a fleet definition (file or object, see docs/fleet.md) as a component resource
+ * whose children are one `SigfoxDevice` per device.
+ *
+ * - The definition is loaded and validated synchronously in the constructor, **before** anything
+ *   is registered: a bad file throws a `FleetDefinitionError` listing every problem, and no
+ *   resource exists, so no API call can happen.
+ * - Each child is named by its canonical device ID (see `deviceResourceName`): reordering the file,
+ *   adding or removing devices, or renaming the fleet leaves every other device's URN unchanged.
+ *   Editing one device's entry changes that device only.
+ * - PACs are wrapped with `pulumi.secret` whatever their source.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { FleetDefinitionError, formatIssue } from "../fleet/issues";
+import { loadFleetDefinition, type FleetDevice, type LoadedFleet } from "../fleet/load";
+import type { PacConfig, PacEnv } from "../fleet/pac";
+import type { FleetFile } from "../fleet/schema";
+import { SigfoxDevice } from "./sigfox-device";
+
+export interface SigfoxFleetArgs {
+  /** Path of a fleet file (YAML or JSON; relative to the working directory, `~` allowed), or the definition as an object. */
+  definition: string | FleetFile;
+  /** Folder that relative CSV paths of an object definition are resolved against. Default: the working directory. */
+  baseDir?: string;
+  /** Environment for `SORACOM_PAC_<id>` and `pacFrom.env`. Default: `process.env`. */
+  env?: PacEnv;
+  /**
+   * Config for the `pacs` object, `pac-<id>` keys and `pacFrom.config`. Default: the stack's Pulumi
+   * config in the namespace `configNamespace`.
+   */
+  config?: PacConfig;
+  /** Namespace of the default config. Default: the project's name. */
+  configNamespace?: string;
+  /** Options given to every device (e.g. `protect`, `retainOnDelete`, `ignoreChanges`). `parent` is always the fleet. */
+  deviceOptions?: Omit<pulumi.CustomResourceOptions, "parent">;
+}
+
+/** What the fleet reports per device. */
+export interface FleetDeviceSummary {
+  status: string;
+  /** `null`: in no group. */
+  groupId: string | null;
+  tags: Record<string, string>;
+  terminationEnabled: boolean;
+}
+
+export const SIGFOX_FLEET_TYPE = "soracom:index:SigfoxFleet";
+
+export class SigfoxFleet extends pulumi.ComponentResource {
+  /** Per-device summary, keyed by device ID as written in the definition. */
+  readonly devices: pulumi.Output<Record<string, FleetDeviceSummary>>;
+  /** The device IDs of the fleet, in definition order. */
+  readonly deviceIds: string[];
+  /** The child resources, keyed by device ID as written in the definition. */
+  readonly deviceResources: Record<string, SigfoxDevice>;
+  /** The loaded definition (PACs stay redacted in it). */
+  readonly definition: LoadedFleet;
+
+  constructor(name: string, args: SigfoxFleetArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Load before `super`: an invalid definition must stop the program before anything is registered.
+    const definition = loadDefinition(args);
+    super(SIGFOX_FLEET_TYPE, name, {}, opts);
+    this.definition = definition;
+    for (const warning of definition.warnings) void pulumi.log.warn(formatIssue(warning), this);
+
+    this.deviceIds = definition.devices.map((d) => d.deviceId);
+    this.deviceResources = {};
+    for (const device of definition.devices) {
+      this.deviceResources[device.deviceId] = new SigfoxDevice(device.resourceName, deviceArgs(device), {
+        ...args.deviceOptions,
+        parent: this,
+      });
+    }
+
+    const summaries: Record<string, pulumi.Output<FleetDeviceSummary>> = {};
+    for (const [deviceId, resource] of Object.entries(this.deviceResources)) {
+      summaries[deviceId] = pulumi
+        .all([resource.status, resource.groupId, resource.tags, resource.terminationEnabled])
+        .apply(([status, groupId, tags, terminationEnabled]) => ({
+          status: status ?? "unknown",
+          groupId: groupId ?? null,
+          tags: tags ?? {},
+          terminationEnabled: terminationEnabled ?? false,
+        }));
+    }
+    this.devices = pulumi.all(summaries);
+    this.registerOutputs({ devices: this.devices });
+  }
+}
+
+function deviceArgs(device: FleetDevice): ConstructorParameters<typeof SigfoxDevice>[1] {
+  return {
+    deviceId: device.deviceId,
+    registrationSecret: pulumi.secret(device.pac.reveal()),
+    tags: device.tags,
+    ...(device.groupId !== undefined ? { groupId: device.groupId } : {}),
+    ...(device.terminationEnabled !== undefined ? { terminationEnabled: device.terminationEnabled } : {}),
+    ...(device.deleteImmediately !== undefined ? { deleteImmediately: device.deleteImmediately } : {}),
+  };
+}
+
+function loadDefinition(args: SigfoxFleetArgs): LoadedFleet {
+  const namespace = args.configNamespace;
+  const config: PacConfig = args.config ?? {
+    get: (key: string) => new pulumi.Config(namespace).get(key),
+  };
+  try {
+    return loadFleetDefinition(args.definition, {
+      config,
+      ...(args.env !== undefined ? { env: args.env } : {}),
+      ...(args.baseDir !== undefined ? { baseDir: args.baseDir } : {}),
+    });
+  } catch (error) {
+    if (error instanceof FleetDefinitionError) {
+      // Pulumi prints a RunError's message alone, without a stack trace: the message is the report.
+      // (`pulumi.RunError.isInstance` checks this marker.)
+      Object.defineProperty(error, "__pulumiRunError", { value: true });
+    }
+    throw error;
+  }
+}
