@@ -77,7 +77,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const persist = stateFile ? (s: Parameters<typeof writeStateFileAtomic>[1]) => writeStateFileAtomic(stateFile, s) : undefined;
   const model = new EmulatorModel(clock, defaultOperator, persist, initial);
 
-  if (options.seed !== undefined) {
+  // With an existing state file the seed is not applied again: restarting must not undo what clients
+  // changed since (the seed describes the world at first start).
+  if (options.seed !== undefined && initial === undefined) {
     const seed = typeof options.seed === "string" ? loadSeedFile(options.seed) : SeedRequestSchema.parse(options.seed);
     model.mutate((ctx) => applySeed(ctx, seed));
   } else {

@@ -202,12 +202,13 @@ describe("request log and call counts", () => {
     expect(await control.calls()).toEqual({});
   });
 
-  it("answers unknown API paths with 404 {code, message} and does not count them", async () => {
+  it("answers unknown API paths with 404 {code, message}, logs them without an operation and does not count them", async () => {
     await control.clearRequests();
     const res = await api.get("/sigfox_things");
     expect(res.status).toBe(404);
     expect(res.body).toEqual({ code: expect.any(String), message: expect.any(String) });
     expect(await control.calls()).toEqual({});
+    expect((await control.requests()).map((e) => [e.path, e.operation, e.status])).toEqual([["/v1/sigfox_things", null, 404]]);
   });
 });
 

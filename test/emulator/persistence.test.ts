@@ -56,6 +56,23 @@ describe("state file (in process)", () => {
     }
   });
 
+  it("applies the seed only when the state file is new, so a restart keeps what clients changed", async (ctx) => {
+    requireEmulator(ctx);
+    const stateFile = path.join(dir, "seeded.json");
+    const seed = { devices: [{ deviceId: "5EED", ownerOperatorId: "OP0012345678", tags: { v: "seed" } }] };
+    const first = await startEmulator({ stateFile, seed });
+    const api = await login(first.url);
+    await api.call("PUT", "/sigfox_devices/5EED/tags", { body: [{ tagName: "v", tagValue: "changed" }] });
+    await first.close();
+    const second = await startEmulator({ stateFile, seed });
+    try {
+      const again = await login(second.url);
+      expect((await again.get("/sigfox_devices/5EED")).body.tags).toEqual({ v: "changed" });
+    } finally {
+      await second.close();
+    }
+  });
+
   it("refuses to start on a state file that does not parse, instead of silently starting empty", async (ctx) => {
     requireEmulator(ctx);
     const stateFile = path.join(dir, "corrupt.json");

@@ -12,6 +12,15 @@ export function createApp(rt: EmulatorRuntime): Hono<AppEnv> {
   mountControlRoutes(app, rt);
   // Errors thrown outside an API operation (control plane) take the same road.
   app.onError((err) => errorResponse(err));
-  app.notFound(() => errorResponse(new EmulatorError("noSuchPath")));
+  app.notFound((c) => {
+    const url = new URL(c.req.url);
+    const res = errorResponse(new EmulatorError("noSuchPath"));
+    // Unknown API paths are logged (a client calling a wrong path is worth seeing) but not counted: they have no operationId.
+    if (url.pathname.startsWith("/v1/")) {
+      const entry = rt.log.begin({ time: rt.model.clock.nowIso(), method: c.req.method, path: url.pathname + url.search, operation: null });
+      entry.status = res.status;
+    }
+    return res;
+  });
   return app;
 }

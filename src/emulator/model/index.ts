@@ -38,15 +38,21 @@ export class EmulatorModel {
     return fn(this.ctx);
   }
 
-  /** Runs a change and commits it. If `fn` throws, nothing it did before throwing is persisted by us. */
+  /**
+   * Runs a change and commits it. Rules validate before they change anything, so a refused change
+   * (a thrown error) has nothing to save beyond what the sweep did.
+   */
   mutate<T>(fn: (ctx: ModelContext) => T): T {
-    sweepTerminated(this.ctx);
+    const swept = sweepTerminated(this.ctx);
+    let result: T;
     try {
-      return fn(this.ctx);
-    } finally {
-      // Rules validate before they change anything, so committing after a throw only saves the sweep.
-      this.commit();
+      result = fn(this.ctx);
+    } catch (err) {
+      if (swept) this.commit();
+      throw err;
     }
+    this.commit();
+    return result;
   }
 
   commit(): void {
