@@ -111,25 +111,60 @@ export interface HttpResult {
   bytesReceived: number;
 }
 
-/** Sends one request and reads the whole body. Transport errors are thrown as undici raised them. */
+/** Raised when no response headers arrived within the per-attempt headers timeout. */
+class HeadersTimeout extends Error {
+  readonly code = "UND_ERR_HEADERS_TIMEOUT";
+  constructor(ms: number) {
+    super(`no response headers within ${ms} ms`);
+    this.name = "HeadersTimeoutError";
+  }
+}
+
+/**
+ * Sends one request and reads the whole body. Transport errors are thrown as undici raised them,
+ * except the headers timeout, which is enforced here with a precise timer (undici's own timer is
+ * coarse, ~0.5-1 s) and raised with undici's code `UND_ERR_HEADERS_TIMEOUT`.
+ */
 export async function sendHttp(x: HttpExchange): Promise<HttpResult> {
-  const res = await x.dispatcher.request({
-    origin: x.origin,
-    path: x.path,
-    method: x.method,
-    headers: x.headers,
-    ...(x.body !== undefined ? { body: x.body } : {}),
-    signal: x.signal,
-    headersTimeout: x.headersTimeoutMs,
-    bodyTimeout: x.bodyTimeoutMs,
-  });
-  const buf = Buffer.from(await res.body.arrayBuffer());
-  return {
-    status: res.statusCode,
-    headers: res.headers as Record<string, string | string[] | undefined>,
-    text: buf.toString("utf8"),
-    bytesReceived: buf.length,
-  };
+  const attempt = new AbortController();
+  const onOuterAbort = () => attempt.abort(x.signal.reason);
+  if (x.signal.aborted) onOuterAbort();
+  else x.signal.addEventListener("abort", onOuterAbort, { once: true });
+  let headersTimedOut = false;
+  const timer = setTimeout(() => {
+    headersTimedOut = true;
+    attempt.abort(new HeadersTimeout(x.headersTimeoutMs));
+  }, x.headersTimeoutMs);
+  try {
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await x.dispatcher.request({
+        origin: x.origin,
+        path: x.path,
+        method: x.method,
+        headers: x.headers,
+        ...(x.body !== undefined ? { body: x.body } : {}),
+        signal: attempt.signal,
+        // undici's own timer stays as a backstop
+        headersTimeout: x.headersTimeoutMs + 1000,
+        bodyTimeout: x.bodyTimeoutMs,
+      });
+    } catch (e) {
+      if (headersTimedOut && !x.signal.aborted) throw new HeadersTimeout(x.headersTimeoutMs);
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+    const buf = Buffer.from(await res.body.arrayBuffer());
+    return {
+      status: res.statusCode,
+      headers: res.headers as Record<string, string | string[] | undefined>,
+      text: buf.toString("utf8"),
+      bytesReceived: buf.length,
+    };
+  } finally {
+    x.signal.removeEventListener("abort", onOuterAbort);
+  }
 }
 
 /** How a transport error happened, as far as replay safety is concerned. */
