@@ -75,13 +75,13 @@ export function formatIssue(issue: FleetIssue, cwd: string = process.cwd()): str
 function formatIssues(file: string | undefined, issues: readonly FleetIssue[], cwd: string): string {
   const subject = file !== undefined ? displayPath(file, cwd) : "<fleet definition object>";
   const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
-  const lines = sortIssues(issues).map((issue) => `  - ${formatIssue(issue, cwd)}`);
+  const lines = sortIssues(issues, file).map((issue) => `  - ${formatIssue(issue, cwd)}`);
   return [`Invalid fleet definition ${subject}: ${count}`, ...lines].join("\n");
 }
 
-/** Issues in reading order: grouped by file in order of first appearance, then by line. */
-export function sortIssues(issues: readonly FleetIssue[]): FleetIssue[] {
-  const fileOrder = new Map<string, number>();
+/** Issues in reading order: the fleet file first, then other files in order of first appearance; by line within a file. */
+export function sortIssues(issues: readonly FleetIssue[], mainFile?: string): FleetIssue[] {
+  const fileOrder = new Map<string, number>([[mainFile ?? "", 0]]);
   for (const issue of issues) {
     const key = issue.file ?? "";
     if (!fileOrder.has(key)) fileOrder.set(key, fileOrder.size);
