@@ -153,8 +153,6 @@ interface RequestSpec {
   path: string;
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
-  /** A replay cannot duplicate an effect. */
-  replayable: boolean;
   authenticated: boolean;
   /** Secrets in this request beyond the credentials (a PAC). */
   secrets?: string[];
@@ -222,6 +220,9 @@ export class SoracomClient {
     if (query.tagValueMatchMode !== undefined && !TAG_VALUE_MATCH_MODES.includes(query.tagValueMatchMode)) {
       throw invalidArgument(op, `tagValueMatchMode must be one of ${TAG_VALUE_MATCH_MODES.join(", ")}`);
     }
+    if (query.tagName !== undefined && query.tagValue === undefined) {
+      throw invalidArgument(op, "tagValue is required when tagName is given");
+    }
     checkLimit(op, query.limit, Number.MAX_SAFE_INTEGER);
     return this.run(op, opts, async (signal, attempts) => {
       const res = await this.execute(
@@ -236,7 +237,6 @@ export class SoracomClient {
             limit: query.limit,
             last_evaluated_key: query.lastEvaluatedKey,
           },
-          replayable: true,
           authenticated: true,
         },
         signal,
@@ -253,7 +253,7 @@ export class SoracomClient {
 
   /** `GET /sigfox_devices/{device_id}`. A missing device is a `not_found` error. */
   async getSigfoxDevice(deviceId: string, opts?: CallOptions): Promise<SigfoxDevice> {
-    return this.deviceCall("getSigfoxDevice", "GET", deviceId, "", undefined, true, opts);
+    return this.deviceCall("getSigfoxDevice", "GET", deviceId, "", undefined, opts);
   }
 
   /** `GET /sigfox_devices/{device_id}/data`: one page of Harvest Data entries. */
@@ -274,7 +274,6 @@ export class SoracomClient {
           method: "GET",
           path,
           query: { from: query.from, to: query.to, sort: query.sort, limit: query.limit, last_evaluated_key: query.lastEvaluatedKey },
-          replayable: true,
           authenticated: true,
         },
         signal,
@@ -305,18 +304,18 @@ export class SoracomClient {
     }
     const body = parseRequest(op, SigfoxData, { data: hexData });
     await this.run(op, opts, async (signal, attempts) => {
-      await this.execute({ operation: op, method: "POST", path, body, replayable: false, authenticated: true }, signal, attempts);
+      await this.execute({ operation: op, method: "POST", path, body, authenticated: true }, signal, attempts);
     });
   }
 
   /** `POST …/enable_termination`: allow termination (turn protection off). */
   async enableTerminationOnSigfoxDevice(deviceId: string, opts?: CallOptions): Promise<SigfoxDevice> {
-    return this.deviceCall("enableTerminationOnSigfoxDevice", "POST", deviceId, "/enable_termination", undefined, true, opts);
+    return this.deviceCall("enableTerminationOnSigfoxDevice", "POST", deviceId, "/enable_termination", undefined, opts);
   }
 
   /** `POST …/disable_termination`: forbid termination (turn protection on). */
   async disableTerminationOnSigfoxDevice(deviceId: string, opts?: CallOptions): Promise<SigfoxDevice> {
-    return this.deviceCall("disableTerminationOnSigfoxDevice", "POST", deviceId, "/disable_termination", undefined, true, opts);
+    return this.deviceCall("disableTerminationOnSigfoxDevice", "POST", deviceId, "/disable_termination", undefined, opts);
   }
 
   /**
@@ -334,25 +333,25 @@ export class SoracomClient {
       ...(input.tags !== undefined ? { tags: input.tags } : {}),
       ...(input.productCertificationId !== undefined ? { productCertificationId: input.productCertificationId } : {}),
     });
-    return this.deviceCall(op, "POST", deviceId, "/register", body, false, opts, [input.registrationSecret]);
+    return this.deviceCall(op, "POST", deviceId, "/register", body, opts, [input.registrationSecret]);
   }
 
   /** `POST …/set_group` `{groupId}`. */
   async setSigfoxDeviceGroup(deviceId: string, groupId: string, opts?: CallOptions): Promise<SigfoxDevice> {
     const op = "setSigfoxDeviceGroup";
     if (typeof groupId !== "string" || groupId === "") throw invalidArgument(op, "groupId is required");
-    return this.deviceCall(op, "POST", deviceId, "/set_group", parseRequest(op, SetGroupRequest, { groupId }), true, opts);
+    return this.deviceCall(op, "POST", deviceId, "/set_group", parseRequest(op, SetGroupRequest, { groupId }), opts);
   }
 
   /** `POST …/unset_group`. */
   async unsetSigfoxDeviceGroup(deviceId: string, opts?: CallOptions): Promise<SigfoxDevice> {
-    return this.deviceCall("unsetSigfoxDeviceGroup", "POST", deviceId, "/unset_group", undefined, true, opts);
+    return this.deviceCall("unsetSigfoxDeviceGroup", "POST", deviceId, "/unset_group", undefined, opts);
   }
 
   /** `PUT …/tags` `[{tagName, tagValue}]`: inserts or updates; never removes. */
   async putSigfoxDeviceTags(deviceId: string, tags: TagUpdateRequest[], opts?: CallOptions): Promise<SigfoxDevice> {
     const op = "putSigfoxDeviceTags";
-    return this.deviceCall(op, "PUT", deviceId, "/tags", parseRequest(op, TagUpdateRequestList, tags), true, opts);
+    return this.deviceCall(op, "PUT", deviceId, "/tags", parseRequest(op, TagUpdateRequestList, tags), opts);
   }
 
   /** `DELETE …/tags/{tag_name}` (204), the name percent-encoded. 404 (`not_found`) when the device or tag is absent. */
@@ -361,7 +360,7 @@ export class SoracomClient {
     if (typeof tagName !== "string" || tagName === "") throw invalidArgument(op, "tagName is required");
     const path = devicePath(op, deviceId, `/tags/${encodeURIComponent(tagName)}`);
     await this.run(op, opts, async (signal, attempts) => {
-      await this.execute({ operation: op, method: "DELETE", path, replayable: true, authenticated: true }, signal, attempts);
+      await this.execute({ operation: op, method: "DELETE", path, authenticated: true }, signal, attempts);
     });
   }
 
@@ -379,7 +378,6 @@ export class SoracomClient {
           method: "POST",
           path,
           query: { delete_immediately: input.deleteImmediately === true ? true : undefined },
-          replayable: false,
           authenticated: true,
         },
         signal,
@@ -432,14 +430,13 @@ export class SoracomClient {
     deviceId: string,
     suffix: string,
     body: unknown,
-    replayable: boolean,
     opts: CallOptions | undefined,
     secrets?: string[],
   ): Promise<SigfoxDevice> {
     const path = devicePath(op, deviceId, suffix);
     return this.run(op, opts, async (signal, attempts) => {
       const res = await this.execute(
-        { operation: op, method, path, ...(body !== undefined ? { body } : {}), replayable, authenticated: true, ...(secrets ? { secrets } : {}) },
+        { operation: op, method, path, ...(body !== undefined ? { body } : {}), authenticated: true, ...(secrets ? { secrets } : {}) },
         signal,
         attempts,
       );
@@ -522,7 +519,7 @@ export class SoracomClient {
     try {
       const body = parseRequest("auth", AuthRequest, { ...wireCredentials(c), tokenTimeoutSeconds: ctx.tokenTimeoutSeconds });
       const started = this.now();
-      const res = await this.execute({ operation: "auth", method: "POST", path: "/auth", body, replayable: true, authenticated: false, secrets: credentialSecrets(c) }, scope.signal, attempts, ctx);
+      const res = await this.execute({ operation: "auth", method: "POST", path: "/auth", body, authenticated: false, secrets: credentialSecrets(c) }, scope.signal, attempts, ctx);
       const auth = this.parse("auth", AuthResponse, res, attempts);
       registerSecret(auth.apiKey);
       registerSecret(auth.token);
@@ -555,6 +552,9 @@ export class SoracomClient {
     const summary = `${spec.method} ${wirePath}`;
     const bodyText = spec.body === undefined ? undefined : JSON.stringify(spec.body);
     const secrets = [...credentialSecrets(settings.credentials), ...(spec.secrets ?? [])];
+    // Only operations whose replay cannot duplicate an effect are retried once the request may have
+    // reached the server; the others are reconciled by the caller with a GET.
+    const replayable = !NON_REPLAYABLE_OPERATIONS.has(spec.operation as SigfoxOperation);
     const fail = (init: Omit<ConstructorParameters<typeof SoracomApiError>[0], "operation" | "request" | "secrets" | "attempts">) =>
       new SoracomApiError({ ...init, operation: spec.operation, request: summary, secrets, attempts: attempts.n });
 
@@ -602,14 +602,14 @@ export class SoracomClient {
         if (signal.aborted) throw err;
         const failure = classifyTransportError(err);
         this.log(`${spec.operation} ${summary} -> ${failure.timeout ? "timeout" : "network error"} (${failure.detail}) in ${Date.now() - started}ms attempt=${attempts.n}`);
-        const safe = failure.kind === "connect" || spec.replayable;
+        const safe = failure.kind === "connect" || replayable;
         if (safe && transientRetries < this.retry.maxRetries && budget.tryTake()) {
           transientRetries++;
           this.record((s) => s.add("retries"));
           await sleep(backoffDelay(transientRetries, this.retry, this.random), signal);
           continue;
         }
-        const unknown = failure.kind === "sent" && !spec.replayable;
+        const unknown = failure.kind === "sent" && !replayable;
         throw fail({
           code: failure.timeout ? "timeout" : "network",
           message:
@@ -650,7 +650,7 @@ export class SoracomClient {
         throw fail({ code: "rate_limited", status: 429, ...errBody, message: `${describe()}; gave up after ${rateLimitRetries} wait(s)`, retryable: true });
       }
       if (res.status >= 500) {
-        if (spec.replayable && transientRetries < this.retry.maxRetries && budget.tryTake()) {
+        if (replayable && transientRetries < this.retry.maxRetries && budget.tryTake()) {
           transientRetries++;
           this.record((s) => s.add("retries"));
           const hinted = retryAfterMs(res.headers, this.now());
@@ -664,9 +664,9 @@ export class SoracomClient {
           ...errBody,
           message:
             `${describe()} after ${attempts.n} attempt(s)` +
-            (spec.replayable ? "" : "; the request reached the server and was not replayed: check the device with getSigfoxDevice"),
-          retryable: spec.replayable,
-          outcomeUnknown: !spec.replayable,
+            (replayable ? "" : "; the request reached the server and was not replayed: check the device with getSigfoxDevice"),
+          retryable: replayable,
+          outcomeUnknown: !replayable,
         });
       }
       const code: SoracomErrorCode = spec.operation === "auth" && (res.status === 400 || res.status === 401 || res.status === 403) ? "auth" : codeForStatus(res.status);

@@ -4,8 +4,8 @@
  * minute, and the provider process serves all resources at once.
  *
  * - Caps concurrent requests (default {@link DEFAULT_MAX_CONCURRENCY}).
- * - Tracks `X-Soracom-Ratelimit-Remaining` / `-Seconds-Before-Refresh` per bucket (endpoint +
- *   credential). While plenty remains, requests go at once. When the remaining budget gets low
+ * - Tracks `X-Soracom-Ratelimit-Remaining` / `-Seconds-Before-Refresh` per bucket (the client uses
+ *   endpoint + credential + operation). While plenty remains, requests go at once. When the remaining budget gets low
  *   (≤ max(`lowWatermarkMin`, `lowWatermarkFraction` × limit)), requests are spread evenly over the
  *   seconds left in the window. At 0 (or after a 429) every caller waits until the refresh.
  */
