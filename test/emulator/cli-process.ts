@@ -4,14 +4,23 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "../..");
-const CLI = path.join(ROOT, ".tmp/emulator-cli/cli/main.js");
+// One output directory per test process: two test files build in parallel forks and must not write
+// over each other's files while a child process loads them.
+const OUT = path.join(ROOT, ".tmp/emulator-cli", String(process.pid));
 let built = false;
+const CLI = path.join(OUT, "cli/main.js");
+
+/** Removes this process's build (call from afterAll: vitest's forks do not always get an exit event). */
+export function removeCliBuild(): void {
+  fs.rmSync(OUT, { recursive: true, force: true });
+  built = false;
+}
 
 export function buildCli(): string {
   if (!built) {
     const started = Date.now();
     try {
-      execFileSync(process.execPath, [path.join(ROOT, "node_modules/typescript/lib/tsc.js"), "-p", path.join(__dirname, "tsconfig.cli.json")], {
+      execFileSync(process.execPath, [path.join(ROOT, "node_modules/typescript/lib/tsc.js"), "-p", path.join(__dirname, "tsconfig.cli.json"), "--outDir", OUT, "--incremental", "false"], {
         cwd: ROOT,
         stdio: "pipe",
       });
@@ -19,9 +28,7 @@ export function buildCli(): string {
       // tsc still emits on type errors (possibly in another folder's code the CLI imports later);
       // only a missing or stale output is fatal here. The type errors show up in the project's build.
       const fresh = fs.existsSync(CLI) && fs.statSync(CLI).mtimeMs >= started - 1000;
-      const stamp = path.join(ROOT, ".tmp/emulator-cli/.tsbuildinfo");
-      const upToDate = fs.existsSync(CLI) && fs.existsSync(stamp);
-      if (!fresh && !upToDate) throw new Error(`building the CLI failed:\n${(err as { stdout?: Buffer }).stdout?.toString() ?? err}`);
+      if (!fresh) throw new Error(`building the CLI failed:\n${(err as { stdout?: Buffer }).stdout?.toString() ?? err}`);
     }
     built = true;
   }

@@ -80,11 +80,64 @@ describe("registerSigfoxDevice", () => {
     expect((await api.get(`/sigfox_devices/${d.deviceId}`)).status).toBe(404);
   });
 
+  it("registers an instock device of the operator's own stock with its PAC (given in lower case)", async (ctx) => {
+    const d = await ownedDevice(t, ctx, { status: "instock" });
+    expect((await api.get(`/sigfox_devices/${d.deviceId}`)).body.status).toBe("instock");
+    const res = await api.post(`/sigfox_devices/${d.deviceId}/register`, { body: { registrationSecret: d.pac.toLowerCase() } });
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe("ready");
+  });
+
   it("finds a device whatever the case of its hex ID, and returns the ID as stored", async (ctx) => {
     const d = await ownedDevice(t, ctx);
     const res = await api.get(`/sigfox_devices/${d.deviceId.toLowerCase()}`);
     expect(res.status).toBe(200);
     expect(res.body.device_id).toBe(d.deviceId);
+  });
+});
+
+describe("every device operation", () => {
+  const unknown = "FFFFFFF0";
+  const calls: [string, string, string, unknown?][] = [
+    ["getSigfoxDevice", "GET", ""],
+    ["getDataFromSigfoxDevice", "GET", "/data"],
+    ["sendDataToSigfoxDevice", "POST", "/data", { data: "0102030405060708" }],
+    ["disableTerminationOnSigfoxDevice", "POST", "/disable_termination"],
+    ["enableTerminationOnSigfoxDevice", "POST", "/enable_termination"],
+    ["setSigfoxDeviceGroup", "POST", "/set_group", { groupId: GROUP_A }],
+    ["unsetSigfoxDeviceGroup", "POST", "/unset_group"],
+    ["putSigfoxDeviceTags", "PUT", "/tags", [{ tagName: "a", tagValue: "b" }]],
+    ["deleteSigfoxDeviceTag", "DELETE", "/tags/a"],
+    ["terminateSigfoxDevice", "POST", "/terminate"],
+  ];
+  it.each(calls)("%s answers 404 {code, message} for a device not in the account", async (_op, method, suffix, body) => {
+    const res = await api.call(method, `/sigfox_devices/${unknown}${suffix}`, body === undefined ? {} : { body });
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ code: expect.any(String), message: expect.any(String) });
+  });
+
+  it.each(calls)("%s answers 401 without auth headers", async (_op, method, suffix, body) => {
+    const res = await api.call(method, `/sigfox_devices/${unknown}${suffix}`, { anonymous: true, ...(body === undefined ? {} : { body }) });
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBeTruthy();
+  });
+});
+
+describe("request bodies", () => {
+  it("a body that is not JSON is 400 with a message that does not quote the body", async (ctx) => {
+    const d = await networkDevice(t, ctx);
+    const res = await api.post(`/sigfox_devices/${d.deviceId}/register`, { rawBody: `{"registrationSecret":"${d.pac}"` });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBeTruthy();
+    expect(res.text).not.toContain(d.pac);
+  });
+
+  it("a wrong PAC is never echoed in the error", async (ctx) => {
+    const d = await networkDevice(t, ctx);
+    const res = await api.post(`/sigfox_devices/${d.deviceId}/register`, { body: { registrationSecret: "FEDCBA9876543210" } });
+    expect(res.status).toBe(400);
+    expect(res.text).not.toContain("FEDCBA9876543210");
+    expect(res.text).not.toContain(d.pac);
   });
 });
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator } from "../../src/emulator";
 import { EmulatorState } from "../../src/emulator/model/state";
 import { Api, requireEmulator } from "./harness";
-import { buildCli, spawnEmulator, type CliEmulator } from "./cli-process";
+import { buildCli, removeCliBuild, spawnEmulator, type CliEmulator } from "./cli-process";
 
 let dir: string;
 const children: CliEmulator[] = [];
@@ -20,6 +20,7 @@ beforeAll(() => {
 afterAll(() => {
   for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill("SIGKILL");
   fs.rmSync(dir, { recursive: true, force: true });
+  removeCliBuild();
 });
 
 async function login(url: string): Promise<Api> {
