@@ -1,5 +1,5 @@
 /** Fleet definition files: loading, validation and PAC resolution. See docs/fleet.md. */
-export { loadFleetDefinition, resolveUserPath } from "./load";
+export { expandEnvInPath, loadFleetDefinition, resolveUserPath } from "./load";
 export type { DeviceOrigin, FleetDevice, LoadedFleet, LoadFleetOptions } from "./load";
 export { FleetDefinitionError, formatIssue } from "./issues";
 export type { FleetIssue } from "./issues";

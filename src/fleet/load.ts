@@ -90,6 +90,23 @@ interface Candidate {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/**
+ * Expands `${NAME}` and `${NAME:-default}` in a CSV path from the environment, so one fleet file
+ * can point at a sample CSV by default and at a file outside the repository in real use
+ * (`pacsCsv: ${SORACOM_PACS_CSV:-sample-pacs.csv}`). Returns the unset variables without defaults.
+ */
+export function expandEnvInPath(p: string, env: PacEnv): { path: string; unset: string[] } {
+  const unset: string[] = [];
+  const expanded = p.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_match, name: string, fallback: string | undefined) => {
+    const value = env[name];
+    if (value !== undefined && value !== "") return value;
+    if (fallback !== undefined) return fallback;
+    unset.push(name);
+    return "";
+  });
+  return { path: expanded, unset };
+}
+
 /** Expands `~` and resolves `p` against `baseDir`. */
 export function resolveUserPath(p: string, baseDir: string, home: string): string {
   if (p === "~") return home;
@@ -173,8 +190,17 @@ export function loadFleetDefinition(source: string | FleetFile, options: LoadFle
           : [];
     const rows: CsvDeviceRow[] = [];
     for (const [p, fieldPath] of entries) {
-      if (p === "") continue;
-      const csvFile = resolveUserPath(p, baseDir, home);
+      const expanded = expandEnvInPath(p, env);
+      if (expanded.unset.length > 0 || expanded.path === "") {
+        issues.push({
+          ...where(fieldPath),
+          field: formatFieldPath(fieldPath),
+          message: `the path uses the environment variable ${expanded.unset.join(", ") || "(empty)"}, which is not set.`,
+          fix: `set it before running Pulumi, or give a default: \${${expanded.unset[0] ?? "NAME"}:-default.csv}.`,
+        });
+        continue;
+      }
+      const csvFile = resolveUserPath(expanded.path, baseDir, home);
       let text: string;
       try {
         text = fs.readFileSync(csvFile, "utf8");

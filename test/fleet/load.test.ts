@@ -217,3 +217,22 @@ describe("the repository's sample fleet", () => {
     expect(fleet.devices.every((d) => d.pacSource.kind === "csv")).toBe(true);
   });
 });
+
+describe("environment variables in CSV paths", () => {
+  it("expands ${NAME} and falls back to ${NAME:-default} when NAME is unset", () => {
+    const dir = fixtureDir({
+      "fleet.yaml": lines("pacsCsv: ${PACS_CSV:-sample.csv}", "devices:", "  - deviceId: 1A2B3C01"),
+      "sample.csv": lines("device_id,pac", `1A2B3C01,${PAC1}`),
+    });
+    const outside = fixtureDir({ "real.csv": lines("device_id,pac", `1A2B3C01,${PAC2}`) });
+    const file = path.join(dir, "fleet.yaml");
+    expect(loadFleetDefinition(file, { env: {} }).devices[0]?.pac.reveal()).toBe(PAC1);
+    expect(loadFleetDefinition(file, { env: { PACS_CSV: path.join(outside, "real.csv") } }).devices[0]?.pac.reveal()).toBe(PAC2);
+  });
+
+  it("reports a variable without default that is not set, at the line of the path", () => {
+    const dir = fixtureDir({ "fleet.yaml": lines("devices: []", "devicesCsv: ${DEVICES_CSV}") });
+    const error = expectFleetError(() => loadFleetDefinition(path.join(dir, "fleet.yaml"), { env: {}, cwd: dir }));
+    expect(error.message).toContain("fleet.yaml:2:13 devicesCsv: the path uses the environment variable DEVICES_CSV, which is not set.");
+  });
+});
