@@ -34,19 +34,22 @@ export function recordingDispatcher(): { dispatcher: Dispatcher; requests: Array
   return { dispatcher, requests };
 }
 
+// undici implements onResponseStart on DecoratorHandler, its typings do not declare it.
+type ResponseStart = NonNullable<Dispatcher.DispatchHandler["onResponseStart"]>;
+interface Decorated extends Dispatcher.DispatchHandler {
+  onResponseStart(...args: Parameters<ResponseStart>): void;
+}
+const Decorator = DecoratorHandler as unknown as new (handler: Dispatcher.DispatchHandler) => Decorated;
+
 /** A real Agent whose responses lose the named headers (to test each pagination header alone). */
 export function strippingDispatcher(...names: string[]): Dispatcher {
-  return new Agent({ connections: 4 }).compose((dispatch) => (opts, handler) =>
-    dispatch(
-      opts,
-      new (class extends DecoratorHandler {
-        override onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
-          for (const n of names) delete headers[n];
-          super.onResponseStart(controller, statusCode, headers, statusMessage);
-        }
-      })(handler),
-    ),
-  );
+  class Strip extends Decorator {
+    override onResponseStart(...[controller, statusCode, headers, statusMessage]: Parameters<ResponseStart>): void {
+      for (const n of names) delete (headers as Record<string, unknown>)[n];
+      super.onResponseStart(controller, statusCode, headers, statusMessage);
+    }
+  }
+  return new Agent({ connections: 4 }).compose((dispatch) => (opts, handler) => dispatch(opts, new Strip(handler)));
 }
 
 /** Awaits `p` and returns what it rejected with (fails if it resolved). */

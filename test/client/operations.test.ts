@@ -133,6 +133,12 @@ describe("pagination over HTTP", () => {
     expect(c.stats().calls.listSigfoxDevices).toBe(4);
   });
 
+  it("without either header the first page is the last (proves the headers above were removed)", async () => {
+    await seedOwned(ids);
+    const c = clientFor(emu, { dispatcher: strippingDispatcher("link", "x-soracom-next-key") });
+    expect(await collectAll(c.sigfoxDevices({ limit: 7 }))).toHaveLength(7);
+  });
+
   it("filters by tag", async () => {
     await emu.control.seed({
       devices: [
