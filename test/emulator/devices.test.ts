@@ -47,11 +47,16 @@ describe("registerSigfoxDevice", () => {
   it("refuses a wrong PAC with a 4xx and a code, and leaves the device unregistered", async (ctx) => {
     const d = await networkDevice(t, ctx);
     const wrong = d.pac.startsWith("0") ? "1" + d.pac.slice(1) : "0" + d.pac.slice(1);
+    const before = await api.get(`/sigfox_devices/${d.deviceId}`);
+    if (t.control) expect(before.status).toBe(404);
     const res = await api.post(`/sigfox_devices/${d.deviceId}/register`, { body: { registrationSecret: wrong } });
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(res.body.code).toBeTruthy();
-    expect((await api.get(`/sigfox_devices/${d.deviceId}`)).status).toBe(404);
+    if (t.control) expect(res.body.code).toBe("SFX0002");
+    const after = await api.get(`/sigfox_devices/${d.deviceId}`);
+    expect(after.status).toBe(before.status);
+    expect(after.body).toEqual(before.body);
   });
 
   it("answers 404 with a code for a device the network does not know", async () => {
@@ -135,7 +140,8 @@ describe("request bodies", () => {
   it("a wrong PAC is never echoed in the error", async (ctx) => {
     const d = await networkDevice(t, ctx);
     const res = await api.post(`/sigfox_devices/${d.deviceId}/register`, { body: { registrationSecret: "FEDCBA9876543210" } });
-    expect(res.status).toBe(400);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
     expect(res.text).not.toContain("FEDCBA9876543210");
     expect(res.text).not.toContain(d.pac);
   });
