@@ -193,12 +193,12 @@ describe("timeouts and cancellation", () => {
   });
 
   it("the whole-operation timeout bounds every attempt and wait", async () => {
-    await emu.control.injectFault({ operation: "getSigfoxDevice", latencyMs: 300, probability: 1 });
+    await emu.control.injectFault({ operation: "getSigfoxDevice", latencyMs: 2000, probability: 1 });
     const c = clientFor(emu, { timeouts: { operationMs: 150 } });
     const started = Date.now();
     const e = await rejection(c.getSigfoxDevice("10"));
     expect(e).toMatchObject({ code: "timeout", operation: "getSigfoxDevice" });
-    expect(Date.now() - started).toBeLessThan(280);
+    expect(Date.now() - started).toBeLessThan(1500);
   });
 
   it("an AbortSignal cancels the call with code aborted", async () => {
