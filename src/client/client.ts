@@ -199,7 +199,6 @@ export class SoracomClient {
   private readonly random: () => number;
   private readonly stats_ = new StatsRecorder();
   private contextPromise: Promise<Context> | undefined;
-  private dispatcher_: Dispatcher | undefined;
 
   constructor(options: SoracomClientOptions = {}) {
     this.options = options;
@@ -493,11 +492,12 @@ export class SoracomClient {
     return this.contextPromise;
   }
 
+  /** The injected dispatcher, else the shared pool (looked up per request: it survives resetSharedClientState). */
   private dispatcher(): Dispatcher {
-    this.dispatcher_ ??=
+    return (
       this.options.dispatcher ??
-      sharedDispatcher({ connectMs: this.timeouts.connectMs, connections: this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS, env: this.env });
-    return this.dispatcher_;
+      sharedDispatcher({ connectMs: this.timeouts.connectMs, connections: this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS, env: this.env })
+    );
   }
 
   private async tokenPair(ctx: Context, signal: AbortSignal): Promise<TokenPair> {

@@ -201,3 +201,12 @@ describe("wire headers and counters", () => {
     await expect(c.listSigfoxDevices()).resolves.toMatchObject({ items: [] });
   });
 });
+
+describe("process-wide state", () => {
+  it("a client keeps working after resetSharedClientState closes the shared pools", async () => {
+    const c = new SoracomClient({ endpoint: emu.url, credentials: { authKeyId: emu.credentials.authKeyId, authKey: emu.credentials.authKey }, env: {} });
+    await c.listSigfoxDevices();
+    await resetSharedClientState();
+    await expect(c.listSigfoxDevices()).resolves.toEqual({ items: [] });
+  });
+});
