@@ -57,6 +57,8 @@ export interface RunningEmulator {
   url: string;
   credentials: EmulatorCredentials;
   control: EmulatorControl;
+  /** False when `seed` was given but not applied because the state file already existed. */
+  seedApplied: boolean;
   /** The in-process model, for code that embeds the emulator (tests should prefer `control`). */
   model: EmulatorModel;
   close(): Promise<void>;
@@ -79,8 +81,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   // With an existing state file the seed is not applied again: restarting must not undo what clients
   // changed since (the seed describes the world at first start).
-  if (options.seed !== undefined && initial === undefined) {
-    const seed = typeof options.seed === "string" ? loadSeedFile(options.seed) : SeedRequestSchema.parse(options.seed);
+  const seedApplied = options.seed !== undefined && initial === undefined;
+  if (seedApplied) {
+    const seed = typeof options.seed === "string" ? loadSeedFile(options.seed) : SeedRequestSchema.parse(options.seed!);
     model.mutate((ctx) => applySeed(ctx, seed));
   } else {
     model.commit(); // a fresh state file exists from the first second
@@ -110,6 +113,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     url,
     credentials: { authKeyId: o.authKeyId, authKey: o.authKey, operatorId: o.operatorId },
     control: new EmulatorControl(url),
+    seedApplied,
     model,
     close() {
       closed ??= new Promise<void>((resolve) => {

@@ -62,10 +62,12 @@ describe("state file (in process)", () => {
     const stateFile = path.join(dir, "seeded.json");
     const seed = { devices: [{ deviceId: "5EED", ownerOperatorId: "OP0012345678", tags: { v: "seed" } }] };
     const first = await startEmulator({ stateFile, seed });
+    expect(first.seedApplied).toBe(true);
     const api = await login(first.url);
     await api.call("PUT", "/sigfox_devices/5EED/tags", { body: [{ tagName: "v", tagValue: "changed" }] });
     await first.close();
     const second = await startEmulator({ stateFile, seed });
+    expect(second.seedApplied).toBe(false);
     try {
       const again = await login(second.url);
       expect((await again.get("/sigfox_devices/5EED")).body.tags).toEqual({ v: "changed" });

@@ -67,6 +67,7 @@ export const emulatorCommand: Command = {
       [
         `Soracom Sigfox API emulator listening on ${emu.url} (API: ${emu.url}/v1, control plane: ${emu.url}/_emulator)`,
         `Default operator ${operatorId}; state ${options.stateFile ? `persisted in ${options.stateFile}` : "in memory"}; rate limits ${options.rateLimits ? `${options.rateLimits.limitPerMinute}/min` : "off"}.`,
+        ...(options.seed !== undefined && !emu.seedApplied ? [`Seed ${String(options.seed)} not applied: the state file already exists.`] : []),
         "Point the client or `pulumi up` at it:",
         `  export SORACOM_ENDPOINT=${emu.url} SORACOM_AUTH_KEY_ID=${authKeyId} SORACOM_AUTH_KEY=${authKey}`,
         "Press Ctrl+C to stop.",
