@@ -81,7 +81,7 @@ if [ -z "$installed" ]; then
   command -v go >/dev/null 2>&1 || die "no Pulumi CLI >= v$VERSION on PATH, no connection to Pulumi's installer, and no Go toolchain to build one. Install Go >= 1.26 (or the Pulumi CLI) and retry."
   export GOTOOLCHAIN="${GOTOOLCHAIN:-local}" GOFLAGS="${GOFLAGS:-} -mod=readonly"
   start=$(date +%s)
-  log "building pulumi v$VERSION from the Go module proxy (cold: about 4 minutes on 2 cores; see README)"
+  log "building pulumi v$VERSION from the Go module proxy (cold: 5 to 9 minutes on 2 cores; see README)"
   (cd "$REPO_ROOT/tools/pulumi-cli" && go build -trimpath -o "$staging/bin/pulumi" \
       -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$VERSION" \
       github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) >&2 || die "go build of the Pulumi CLI failed (see above)"
