@@ -13,9 +13,14 @@ import { z } from "zod";
 import { EmulatorState } from "./model/state";
 
 let tempCounter = 0;
+const ensuredDirs = new Set<string>();
 
 export function writeStateFileAtomic(file: string, state: EmulatorState): void {
   const dir = path.dirname(path.resolve(file));
+  if (!ensuredDirs.has(dir)) {
+    fs.mkdirSync(dir, { recursive: true });
+    ensuredDirs.add(dir);
+  }
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${++tempCounter}.tmp`);
   const data = JSON.stringify(state);
   // 0600: the file holds auth keys, tokens and PACs.
