@@ -63,12 +63,13 @@ describe("listSigfoxDevices", () => {
   });
 
   it("the link header keeps the tag filter, and following it yields the rest of the filtered list", async () => {
-    await seedFleet(6, (i) => ({ site: i % 2 === 0 ? "tokyo-1" : "osaka" }));
-    const first = await api.get("/sigfox_devices", { query: { tag_name: "site", tag_value: "tokyo", tag_value_match_mode: "prefix", limit: 2 } });
+    await seedFleet(6, (i) => ({ "site name": i % 2 === 0 ? "tokyo 1+2" : "osaka" }));
+    const first = await api.get("/sigfox_devices", { query: { tag_name: "site name", tag_value: "tokyo 1+", tag_value_match_mode: "prefix", limit: 2 } });
     expect(first.body).toHaveLength(2);
     const link = first.headers.get("link")!;
     const path = /^<\/v1([^>]+)>; rel=next$/.exec(link)![1]!;
-    expect(path).toContain("tag_name=site");
+    expect(path).toContain("tag_name=site%20name");
+    expect(path).toContain("tag_value=tokyo%201%2B");
     expect(path).toContain("tag_value_match_mode=prefix");
     const second = await api.get(path);
     expect(ids(second.body)).toHaveLength(1);

@@ -109,6 +109,7 @@ export function nextPageHeaders(url: URL, nextKey: string | undefined): Record<s
   params.set("last_evaluated_key", nextKey);
   return {
     "x-soracom-next-key": nextKey,
-    link: `<${url.pathname}?${params.toString()}>; rel=next`,
+    // URLSearchParams writes spaces as "+"; "%20" reads the same to every URL parser, "+" does not.
+    link: `<${url.pathname}?${params.toString().replace(/\+/g, "%20")}>; rel=next`,
   };
 }
