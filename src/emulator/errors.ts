@@ -41,10 +41,43 @@ export const ERRORS = {
 
 export type ErrorKind = keyof typeof ERRORS;
 
+/**
+ * Messages for `X-Soracom-Lang: ja` (the real API answers in Japanese then). Only the default messages
+ * are translated; a specific detail (which parameter was wrong) stays English.
+ */
+export const MESSAGES_JA: Record<ErrorKind, string> = {
+  badRequest: "リクエストが不正です",
+  noSuchPath: "指定された API は存在しません",
+  rateLimited: "API 呼び出しのレート制限を超えました。しばらく待ってから再実行してください。",
+  injectedServerError: "内部サーバーエラーが発生しました (注入された障害)",
+  internal: "内部サーバーエラーが発生しました",
+  tokenRequired: "トークンが必要です。先に POST /v1/auth で認証してください。",
+  invalidCredentials: "認証情報が正しくありません",
+  authRequestInvalid: "認証リクエストには authKeyId/authKey、email/password、operatorId/userName/password のいずれかが必要です",
+  invalidToken: "API キーまたはトークンが正しくありません",
+  tokenExpired: "トークンの有効期限が切れています。再度認証してください。",
+  pacMissing: "PAC コードが指定されていません",
+  pacInvalid: "デバイスの PAC コードが正しくありません",
+  deviceNotFound: "指定された Sigfox デバイスは存在しません",
+  alreadyRegistered: "この Sigfox デバイスはすでにこのオペレーターに登録されています",
+  ownedByAnotherOperator: "この Sigfox デバイスは別のオペレーターに登録されています",
+  deviceTerminated: "この Sigfox デバイスは解約済みです",
+  terminationDisabled: "この Sigfox デバイスの解約は無効になっています。先に enable_termination を呼び出してください。",
+  tagNotFound: "指定されたタグは存在しません",
+  invalidDownlinkData: "data は 8 バイトを 16 文字の 16 進数で指定してください",
+  groupNotFound: "指定されたグループは存在しません",
+  invalidQuery: "クエリパラメーターが不正です",
+  invalidGroupId: "groupId が指定されていないか、正しいグループ ID ではありません",
+  controlNotFound: "エミュレーターにそのデバイスはありません",
+  controlConflict: "リクエストがエミュレーターの状態と矛盾しています",
+  controlBadRequest: "コントロールプレーンへのリクエストが不正です",
+};
+
 export class EmulatorError extends Error {
   readonly status: number;
   readonly code: string;
   readonly kind: ErrorKind;
+  readonly detail: string | undefined;
 
   /** `detail` replaces the default message; it must never contain a secret (PAC, key, token). */
   constructor(kind: ErrorKind, detail?: string, status?: number) {
@@ -52,6 +85,7 @@ export class EmulatorError extends Error {
     super(detail ?? def.message);
     this.name = "EmulatorError";
     this.kind = kind;
+    this.detail = detail;
     this.code = def.code;
     this.status = status ?? def.status;
   }

@@ -153,6 +153,16 @@ describe("getSigfoxDevice", () => {
     expect(res.status).toBe(404);
     expect(res.body).toEqual({ code: expect.any(String), message: expect.any(String) });
   });
+
+  it("X-Soracom-Lang: ja answers the same code with a Japanese message", async () => {
+    const en = await api.get(`/sigfox_devices/FFFFFFFF`, { headers: { "X-Soracom-Lang": "en" } });
+    const ja = await api.get(`/sigfox_devices/FFFFFFFF`, { headers: { "X-Soracom-Lang": "ja" } });
+    expect(ja.status).toBe(404);
+    expect(ja.body.code).toBe(en.body.code);
+    expect(ja.body.message).not.toBe(en.body.message);
+    expect(ja.body.message).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
+    expect(en.body.message).toMatch(/^[\x20-\x7e]+$/);
+  });
 });
 
 describe("tags", () => {

@@ -11,10 +11,10 @@ export function createApp(rt: EmulatorRuntime): Hono<AppEnv> {
   mountApiRoutes(app, rt);
   mountControlRoutes(app, rt);
   // Errors thrown outside an API operation (control plane) take the same road.
-  app.onError((err) => errorResponse(err));
+  app.onError((err, c) => errorResponse(err, c.req.header("x-soracom-lang")));
   app.notFound((c) => {
     const url = new URL(c.req.url);
-    const res = errorResponse(new EmulatorError("noSuchPath"));
+    const res = errorResponse(new EmulatorError("noSuchPath"), c.req.header("x-soracom-lang"));
     // Unknown API paths are logged (a client calling a wrong path is worth seeing) but not counted: they have no operationId.
     if (url.pathname.startsWith("/v1/")) {
       const entry = rt.log.begin({ time: rt.model.clock.nowIso(), method: c.req.method, path: url.pathname + url.search, operation: null });

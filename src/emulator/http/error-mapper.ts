@@ -4,27 +4,31 @@
  * whose details go to stderr only (they might quote a request body, and bodies hold secrets).
  */
 import { z } from "zod";
-import { EmulatorError, ERRORS } from "../errors";
+import { EmulatorError, ERRORS, MESSAGES_JA } from "../errors";
 
 export interface HttpError {
   status: number;
   body: { code: string; message: string };
 }
 
-export function toHttpError(err: unknown): HttpError {
+/** `lang`: the `X-Soracom-Lang` header; `ja` picks Japanese messages, anything else English. */
+export function toHttpError(err: unknown, lang?: string): HttpError {
+  const ja = lang?.trim().toLowerCase() === "ja";
   if (err instanceof EmulatorError) {
-    return { status: err.status, body: { code: err.code, message: err.message } };
+    const message = ja && err.detail === undefined ? MESSAGES_JA[err.kind] : err.message;
+    return { status: err.status, body: { code: err.code, message } };
   }
   if (err instanceof z.ZodError) {
     // prettifyError names paths and expectations, never the offending values.
     const detail = z.prettifyError(err).replace(/\s*\n\s*/g, " ");
-    return { status: 400, body: { code: ERRORS.badRequest.code, message: `${ERRORS.badRequest.message}: ${detail}` } };
+    const prefix = ja ? MESSAGES_JA.badRequest : ERRORS.badRequest.message;
+    return { status: 400, body: { code: ERRORS.badRequest.code, message: `${prefix}: ${detail}` } };
   }
   process.stderr.write(`[soracom-sigfox emulator] internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  return { status: ERRORS.internal.status, body: { code: ERRORS.internal.code, message: ERRORS.internal.message } };
+  return { status: ERRORS.internal.status, body: { code: ERRORS.internal.code, message: ja ? MESSAGES_JA.internal : ERRORS.internal.message } };
 }
 
-export function errorResponse(err: unknown, headers?: Record<string, string>): Response {
-  const { status, body } = toHttpError(err);
+export function errorResponse(err: unknown, lang?: string, headers?: Record<string, string>): Response {
+  const { status, body } = toHttpError(err, lang);
   return Response.json(body, { status, headers: headers ?? {} });
 }

@@ -64,6 +64,7 @@ export function apiOperation(rt: EmulatorRuntime, operation: ApiOperation, handl
       return res ?? dropConnection(c);
     };
 
+    const lang = c.req.header(HEADERS.lang);
     const fault = rt.faults.take(operation);
     if (fault) {
       entry.fault = describeFault(fault);
@@ -71,7 +72,7 @@ export function apiOperation(rt: EmulatorRuntime, operation: ApiOperation, handl
       if (fault.drop === "before") return finish(null);
       if (fault.drop === undefined && fault.status !== undefined) {
         const verdict = fault.status === 429 ? { ...rt.rateLimiter.peek(operation, clock.now()), remaining: 0 } : rt.rateLimiter.peek(operation, clock.now());
-        return finish(errorResponse(injectedStatusError(fault.status), rateLimitHeaders(verdict)));
+        return finish(errorResponse(injectedStatusError(fault.status), lang, rateLimitHeaders(verdict)));
       }
     }
 
@@ -91,7 +92,7 @@ export function apiOperation(rt: EmulatorRuntime, operation: ApiOperation, handl
       if (verdict.exceeded) throw new EmulatorError("rateLimited");
       response = await handler({ c, url, operatorId });
     } catch (err) {
-      response = errorResponse(err);
+      response = errorResponse(err, lang);
     }
     // The change is committed (or refused) by now: this is the "response lost in transit" case.
     if (fault?.drop === "after") return finish(null);
