@@ -100,7 +100,10 @@ export const SigfoxDeviceInputsSchema = z.object({
 export async function check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
   const failures: pulumi.dynamic.CheckFailure[] = [];
   const inputs: Record<string, unknown> = {};
-  const fail = (property: string, reason: string) => failures.push({ property, reason });
+  // The engine prints a failing property's *value* next to the reason, even a secret's: failures of
+  // the PAC name it in the reason and leave `property` empty so the engine prints no value.
+  const fail = (property: string, reason: string) =>
+    failures.push(property === "registrationSecret" ? { property: "", reason: `registrationSecret: ${reason}` } : { property, reason });
   const field = (name: keyof typeof SigfoxDeviceInputsSchema.shape, schema: z.ZodType, value: unknown): void => {
     if (isUnknown(value)) {
       inputs[name] = value;
