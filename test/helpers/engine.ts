@@ -39,8 +39,14 @@ export interface TestStack {
   previewRefresh(opts?: automation.RefreshOptions): Promise<automation.PreviewResult>;
   refresh(opts?: automation.RefreshOptions): Promise<automation.RefreshResult>;
   destroy(opts?: automation.DestroyOptions): Promise<automation.DestroyResult>;
-  /** The stack's checkpoint as the engine exports it (JSON text). */
+  /**
+   * The stack's checkpoint as the engine exports it (JSON text). NOTE: the Automation API exports
+   * with `--show-secrets`, so secrets are in plain text here; use `persistedText()` to check what is
+   * really written to disk.
+   */
   exportState(): Promise<string>;
+  /** Every file the backend and the workspace wrote (checkpoints, backups, history, settings), as text. */
+  persistedText(): string;
   /** Per-resource step events of the last operations, newest last. */
   stepEvents(): automation.ResourcePreEvent[];
   cleanup(): Promise<void>;
@@ -75,9 +81,21 @@ export async function createTestStack(options: TestStackOptions): Promise<TestSt
     refresh: (opts) => stack.refresh({ ...collect, ...opts }),
     destroy: (opts) => stack.destroy({ ...collect, ...opts }),
     exportState: async () => JSON.stringify((await stack.exportStack()).deployment),
+    persistedText: () => readTree(tmp),
     stepEvents: () => events.flatMap((e) => (e.resourcePreEvent ? [e.resourcePreEvent] : [])),
     cleanup: async () => {
       fs.rmSync(tmp, { recursive: true, force: true });
     },
   };
+}
+
+function readTree(root: string): string {
+  const texts: string[] = [];
+  const walk = (p: string): void => {
+    const stat = fs.lstatSync(p);
+    if (stat.isDirectory()) for (const entry of fs.readdirSync(p)) walk(path.join(p, entry));
+    else if (stat.isFile()) texts.push(fs.readFileSync(p, "latin1"));
+  };
+  walk(root);
+  return texts.join("\n");
 }
