@@ -306,7 +306,7 @@ describe("SigfoxDevice on the real engine", () => {
     // plain text. Those debug events are never displayed (only with --debug or -v) but do reach the
     // JSON event stream. They are excluded here by that exact shape; every other event is checked.
     const sdkDebugEcho = (e: automation.EngineEvent) =>
-      e.diagnosticEvent?.severity === "debug" && /^(RegisterResource|ReadResource) RPC finished: /.test(e.diagnosticEvent.message);
+      (e.diagnosticEvent?.severity as string | undefined) === "debug" && /^(RegisterResource|ReadResource) RPC finished: /.test(e.diagnosticEvent?.message ?? "");
     const events = h.events.filter((e) => !sdkDebugEcho(e));
     expect(events.length).toBeGreaterThan(100);
     const haystacks = { state: [...states, backendFiles()].join("\n"), output: h.output.join("") + errorTexts.join("\n"), events: JSON.stringify(events) };
@@ -332,5 +332,61 @@ describe("SigfoxDevice on the real engine", () => {
       expect(r.inputs.registrationSecret).toHaveProperty("ciphertext");
       expect(r.outputs.registrationSecret).toHaveProperty("ciphertext");
     }
+  }, STEP_TIMEOUT);
+});
+
+describe("SigfoxDevice on the real engine: unknowns and adoption", () => {
+  const D4 = { deviceId: "D4D4", pac: "0A0B0C0D0E0F1011" };
+  const D5 = { deviceId: "5E5E", pac: "1112131415161718" };
+  const spec2: { devices: Record<string, Args | ((declared: Record<string, { status: unknown; id: unknown }>) => Args)> } = { devices: {} };
+  let h2: TestStack;
+
+  beforeAll(async () => {
+    await emu.control.seed({
+      devices: [
+        // Already in the operator's account, in a state that differs from the program.
+        { deviceId: D4.deviceId, pac: D4.pac, ownerOperatorId: emu.credentials.operatorId, status: "ready", tags: { old: "1", keep: "k" }, groupId: GROUP_B, terminationEnabled: true },
+        { deviceId: D5.deviceId, pac: D5.pac },
+      ],
+    });
+    h2 = await createTestStack({
+      program: makeProgram(spec2 as typeof spec),
+      projectName: "sigfox-device-adopt",
+      config: {
+        "soracom:endpoint": { value: emu.url },
+        "soracom:authKeyId": { value: emu.credentials.authKeyId },
+        "soracom:authKey": { value: emu.credentials.authKey, secret: true },
+      },
+    });
+  }, STEP_TIMEOUT);
+  afterAll(async () => h2?.cleanup());
+
+  it("preview accepts inputs that are not known yet (outputs of resources to be created), with no API call", async () => {
+    spec2.devices = {
+      first: { deviceId: D5.deviceId, registrationSecret: D5.pac },
+      second: (declared) => ({ deviceId: D4.deviceId, registrationSecret: D4.pac, tags: { partnerStatus: declared.first!.status, partner: declared.first!.id } }),
+    };
+    await resetCalls();
+    const preview = await h2.preview();
+    expect(preview.changeSummary).toEqual({ create: 3 });
+    expect(await apiCalls()).toEqual({});
+  }, STEP_TIMEOUT);
+
+  it("an existing device of the operator declared in the program is adopted and converged", async () => {
+    spec2.devices = {
+      adopted: { deviceId: D4.deviceId, registrationSecret: D4.pac, tags: { keep: "k", site: "sendai" }, terminationEnabled: true },
+    };
+    await resetCalls();
+    const mark = h2.output.length;
+    const up = await h2.up();
+    expect(up.summary.resourceChanges).toEqual({ create: 2 });
+    expect(await apiCalls()).toEqual({ registerSigfoxDevice: 1, getSigfoxDevice: 1, deleteSigfoxDeviceTag: 1, putSigfoxDeviceTags: 1, unsetSigfoxDeviceGroup: 1 });
+    expect(h2.output.slice(mark).join("")).toMatch(new RegExp(`SigfoxDevice ${D4.deviceId}: already registered to this operator .*adopted it`));
+    expect(await live(D4.deviceId)).toMatchObject({ tags: { keep: "k", site: "sendai" }, groupId: null, terminationEnabled: true, status: "ready" });
+    await resetCalls();
+    expect((await h2.preview({ expectNoChanges: true })).changeSummary).toEqual({ same: 2 });
+    await h2.destroy();
+    expect(await apiCalls()).toEqual({ terminateSigfoxDevice: 1 });
+    expect(await live(D4.deviceId)).toMatchObject({ status: "terminated" });
   }, STEP_TIMEOUT);
 });
