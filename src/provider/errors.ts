@@ -23,7 +23,7 @@ export function scrub(text: string, secrets: ReadonlyArray<string | undefined>):
 /** A one-line description of any thrown value (client errors carry a redacted message and their code). */
 export function describeError(err: unknown): string {
   if (isSoracomApiError(err)) {
-    const soracom = err.soracomCode ? ` [${err.soracomCode}]` : "";
+    const soracom = err.soracomCode && !err.message.includes(err.soracomCode) ? ` [${err.soracomCode}]` : "";
     return `${err.message}${soracom} (${err.code})`;
   }
   if (err instanceof Error) return err.message;

@@ -386,6 +386,10 @@ async function adoptAfterFailedRegistration(api: DeviceApi, deviceId: string, re
       ),
     );
   }
+  if (existing.status === "instock") {
+    // In the operator's stock but not registered: registration itself failed (e.g. a wrong PAC).
+    throw operationError(deviceId, "registration", registerError, secrets);
+  }
   if (existing.status === "terminated") {
     throw new Error(
       `SigfoxDevice ${deviceId}: cannot register: the device is terminated in this operator's account. Soracom deletes ` +

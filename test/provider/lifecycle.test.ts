@@ -127,6 +127,15 @@ describe("create", () => {
     expect(err).not.toHaveProperty("id"); // nothing registered: nothing to record
   });
 
+  it("does not adopt a device of the operator's stock (instock) whose registration failed", async () => {
+    const d = await networkDevice();
+    await emu.control.seed({ devices: [{ deviceId: d.deviceId, pac: d.pac, ownerOperatorId: emu.credentials.operatorId, status: "instock" }] });
+    const err = await sigfoxDevice.create(await checked({ deviceId: d.deviceId, registrationSecret: "ABCDEF0123456789" })).catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/registration failed: .*Invalid PAC/);
+    const ok = await sigfoxDevice.create(await checked({ deviceId: d.deviceId, registrationSecret: d.pac }));
+    expect(ok.outs).toMatchObject({ status: "ready" });
+  });
+
   it("throws the partial-state error when a step after registration fails; update finishes it", async () => {
     const d = await networkDevice();
     await emu.control.injectFault({ operation: "setSigfoxDeviceGroup", status: 500, count: 5 });
