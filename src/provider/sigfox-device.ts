@@ -13,7 +13,7 @@ import type { SigfoxDevice } from "../api/schemas";
 import { getApi, currentSettings, type DeviceApi } from "./config";
 import { describeError, errorCode, operationError, partialStateError, scrub } from "./errors";
 import { prepareReleasedPacDir, releasedPacOf, releasedPacPath, writeReleasedPac } from "./released-pacs";
-import { toJsonClean, toJsonObject, type JsonObject } from "./sanitize";
+import { toJsonObject, type JsonObject } from "./sanitize";
 
 // ===================================================================================================
 // Schema and types
@@ -632,6 +632,3 @@ function sameManaged(a: ManagedState, b: ManagedState): boolean {
 function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }
-
-/** Exposed for unit tests. */
-export const internals = { priorState, outputsOf, managedOf, partialProperties, sameTags, sameGroup, toJsonClean };

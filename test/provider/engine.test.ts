@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type * as automation from "@pulumi/pulumi/automation";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import { createTestStack, repoRoot, requireDist, type TestStack } from "../helpers/engine";
 
@@ -106,7 +106,26 @@ function stepDiffs(mark: number): Record<string, { op: string; changed: string[]
   return out;
 }
 
+/**
+ * A setup failure (no CLI, no build) must FAIL every step, never skip it: vitest skips the tests of a
+ * failing beforeAll, so the error is kept and rethrown by beforeEach.
+ */
+let setupError: unknown;
+beforeEach(() => {
+  if (setupError) throw setupError;
+});
+
 beforeAll(async () => {
+  try {
+    await setup();
+  } catch (e) {
+    setupError = e;
+  }
+}, STEP_TIMEOUT);
+
+async function setup(): Promise<void> {
+  const dist = path.join(repoRoot, "dist", "resources", "sigfox-device.js");
+  if (!fs.existsSync(dist)) throw new Error(`${dist} is missing: run \`tsc -p tsconfig.build.json\` before the engine tests`);
   emu = await startEmulator({
     seed: {
       groups: [{ groupId: GROUP_A }, { groupId: GROUP_B }],
@@ -124,7 +143,7 @@ beforeAll(async () => {
       "soracom:releasedPacDir": { value: pacDir },
     },
   });
-}, STEP_TIMEOUT);
+}
 
 afterAll(async () => {
   await h?.cleanup();
@@ -342,22 +361,27 @@ describe("SigfoxDevice on the real engine: unknowns and adoption", () => {
   let h2: TestStack;
 
   beforeAll(async () => {
-    await emu.control.seed({
-      devices: [
-        // Already in the operator's account, in a state that differs from the program.
-        { deviceId: D4.deviceId, pac: D4.pac, ownerOperatorId: emu.credentials.operatorId, status: "ready", tags: { old: "1", keep: "k" }, groupId: GROUP_B, terminationEnabled: true },
-        { deviceId: D5.deviceId, pac: D5.pac },
-      ],
-    });
-    h2 = await createTestStack({
-      program: makeProgram(spec2 as typeof spec),
-      projectName: "sigfox-device-adopt",
-      config: {
-        "soracom:endpoint": { value: emu.url },
-        "soracom:authKeyId": { value: emu.credentials.authKeyId },
-        "soracom:authKey": { value: emu.credentials.authKey, secret: true },
-      },
-    });
+    if (setupError) return;
+    try {
+      await emu.control.seed({
+        devices: [
+          // Already in the operator's account, in a state that differs from the program.
+          { deviceId: D4.deviceId, pac: D4.pac, ownerOperatorId: emu.credentials.operatorId, status: "ready", tags: { old: "1", keep: "k" }, groupId: GROUP_B, terminationEnabled: true },
+          { deviceId: D5.deviceId, pac: D5.pac },
+        ],
+      });
+      h2 = await createTestStack({
+        program: makeProgram(spec2 as typeof spec),
+        projectName: "sigfox-device-adopt",
+        config: {
+          "soracom:endpoint": { value: emu.url },
+          "soracom:authKeyId": { value: emu.credentials.authKeyId },
+          "soracom:authKey": { value: emu.credentials.authKey, secret: true },
+        },
+      });
+    } catch (e) {
+      setupError = e;
+    }
   }, STEP_TIMEOUT);
   afterAll(async () => h2?.cleanup());
 

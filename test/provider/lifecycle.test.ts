@@ -109,7 +109,8 @@ describe("create", () => {
   it("adopts after a registration whose response was lost (the device was registered)", async () => {
     const d = await networkDevice();
     await emu.control.injectFault({ operation: "registerSigfoxDevice", drop: "after" });
-    const r = await sigfoxDevice.create(await checked({ deviceId: d.deviceId, registrationSecret: d.pac, tags: { a: "1" } }));
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    const r = await sigfoxDevice.create(await checked({ deviceId: d.deviceId, registrationSecret: d.pac, tags: { a: "1" } })).finally(() => stderr.mockRestore());
     expect(r.outs).toMatchObject({ tags: { a: "1" }, status: "ready" });
     const c = await calls();
     expect(c.registerSigfoxDevice).toBe(1); // never replayed
