@@ -218,7 +218,13 @@ export async function create(raw: Record<string, unknown>): Promise<pulumi.dynam
   } catch (registerError) {
     device = await adoptAfterFailedRegistration(api, deviceId, registerError, secrets);
     adopted = true;
-    log(`SigfoxDevice ${deviceId}: already registered to this operator (${device.status ?? "unknown status"}); adopted it and converging it to the declared state`);
+    log(
+      scrub(
+        `SigfoxDevice ${deviceId}: already registered to this operator (status ${device.status ?? "unknown"}; registration answered: ` +
+          `${describeError(registerError)}); adopted it and converging it to the declared state`,
+        secrets,
+      ),
+    );
   }
 
   const base = managedOf(device);

@@ -171,6 +171,18 @@ describe("read", () => {
     expectJsonClean(r);
   });
 
+  it("reports lastSeen and the active status after the device has sent a message; no drift from them", async () => {
+    const d = await networkDevice();
+    const c = await sigfoxDevice.create(await checked({ deviceId: d.deviceId, registrationSecret: d.pac }));
+    expect(c.outs).not.toHaveProperty("lastSeen");
+    await emu.control.uplink(d.deviceId, { data: "0102", rssi: -118, snr: 12 });
+    const r = await sigfoxDevice.read(d.deviceId, c.outs);
+    expect(r.props).toMatchObject({ status: "active", lastSeen: { rssi: -118, snr: 12 } });
+    expect((r.props as { lastSeen: { time: string } }).lastSeen.time).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect((await sigfoxDevice.diff(d.deviceId, r.props, r.inputs)).changes).toBe(false);
+    expectJsonClean(r);
+  });
+
   it("reports a device deleted out of band, or terminated, as gone (empty id)", async () => {
     const d = await networkDevice();
     const c = await sigfoxDevice.create(await checked({ deviceId: d.deviceId, registrationSecret: d.pac, terminationEnabled: true }));
