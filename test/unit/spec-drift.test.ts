@@ -62,10 +62,13 @@ const OBJECT_SCHEMAS: Array<[string, z.ZodType]> = [
 ];
 
 describe("spec drift: wire schemas match the OpenAPI contract", () => {
-  it("the in-repo spec copy is identical to the shared contract", (ctx) => {
-    if (!existsSync(sharedSpecPath)) ctx.skip("shared contract not present beside the repository (fresh clone)");
-    expect(readFileSync(specPath, "utf8")).toBe(readFileSync(sharedSpecPath, "utf8"));
-  });
+  // Defined only where the shared contract sits beside the repository (CI, the team's machines); a
+  // user's clone has just the in-repo copy, which every other test here checks the schemas against.
+  if (existsSync(sharedSpecPath)) {
+    it("the in-repo spec copy is identical to the shared contract", () => {
+      expect(readFileSync(specPath, "utf8")).toBe(readFileSync(sharedSpecPath, "utf8"));
+    });
+  }
 
   it("covers every component schema of the spec", () => {
     expect(OBJECT_SCHEMAS.map(([n]) => n).sort()).toEqual(Object.keys(spec.components.schemas).sort());
