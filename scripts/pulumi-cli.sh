@@ -82,7 +82,18 @@ if [ -z "$installed" ]; then
   export GOTOOLCHAIN="${GOTOOLCHAIN:-local}" GOFLAGS="${GOFLAGS:-} -mod=readonly"
   start=$(date +%s)
   log "building pulumi v$VERSION from the Go module proxy (cold: 5 to 9 minutes on 2 cores; see README)"
-  (cd "$REPO_ROOT/tools/pulumi-cli" && go build -trimpath -o "$staging/bin/pulumi" \
+  # package.json is the one place the version is pinned. tools/pulumi-cli/go.mod mirrors it (with a
+  # committed go.sum, checked by test/unit/pinned-versions.test.ts); if a bump left it behind, build
+  # a copy retargeted to the pinned release rather than a CLI older than the SDK.
+  module_dir="$REPO_ROOT/tools/pulumi-cli"
+  if ! grep -q "github.com/pulumi/pulumi/pkg/v3 v$VERSION\$" "$module_dir/go.mod"; then
+    log "tools/pulumi-cli/go.mod does not pin v$VERSION: building a retargeted copy (commit its go.mod/go.sum)"
+    cp -R "$module_dir" "$staging/module"
+    module_dir="$staging/module"
+    (cd "$module_dir" && go mod edit -require="github.com/pulumi/pulumi/pkg/v3@v$VERSION" -require="github.com/pulumi/pulumi/sdk/v3@v$VERSION" \
+      && GOFLAGS=-mod=mod go mod tidy) >&2 || die "could not retarget tools/pulumi-cli to v$VERSION"
+  fi
+  (cd "$module_dir" && go build -trimpath -o "$staging/bin/pulumi" \
       -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$VERSION" \
       github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) >&2 || die "go build of the Pulumi CLI failed (see above)"
   host_version="$(sed -n 's/^require github.com\/pulumi\/pulumi\/sdk\/v3 \(v[0-9.]*\)$/\1/p' "$REPO_ROOT/tools/pulumi-language-nodejs/go.mod")"
@@ -99,6 +110,7 @@ if [ ! -x "$staging/bin/pulumi-resource-pulumi-nodejs" ]; then
   chmod +x "$staging/bin/pulumi-resource-pulumi-nodejs"
 fi
 
+rm -rf "$staging/module"
 complete_dir "$staging/bin" || die "the provisioned CLI in $staging/bin does not work"
 # Replace the cache entry in one rename, so an interrupted run never leaves a half directory.
 rm -rf "$DEST.old"
