@@ -35,9 +35,20 @@ export function errorCode(err: unknown): string | undefined {
   return isSoracomApiError(err) ? err.code : undefined;
 }
 
+/**
+ * An expected, user-facing error: the message says everything. The host prints `${e}: ${e.stack}` to
+ * the engine's output for read/delete errors; without a stack that is one line instead of the
+ * message twice plus a trace through the provider's internals.
+ */
+export function userError(message: string): Error {
+  const err = new Error(message);
+  err.stack = "";
+  return err;
+}
+
 /** Error of one device operation: `SigfoxDevice 1A2B: <what> failed: <cause>`. */
 export function operationError(deviceId: string, what: string, err: unknown, secrets: ReadonlyArray<string | undefined>): Error {
-  return new Error(scrub(`SigfoxDevice ${deviceId}: ${what} failed: ${describeError(err)}`, secrets));
+  return userError(scrub(`SigfoxDevice ${deviceId}: ${what} failed: ${describeError(err)}`, secrets));
 }
 
 /**

@@ -11,7 +11,7 @@ import { z } from "zod";
 import { DEVICE_ID_PATTERN, GROUP_ID_PATTERN, PAC_PATTERN } from "../api/formats";
 import type { SigfoxDevice } from "../api/schemas";
 import { getApi, currentSettings, type DeviceApi } from "./config";
-import { describeError, errorCode, operationError, partialStateError, scrub } from "./errors";
+import { describeError, errorCode, operationError, partialStateError, scrub, userError } from "./errors";
 import { prepareReleasedPacDir, releasedPacOf, releasedPacPath, writeReleasedPac } from "./released-pacs";
 import { toJsonObject, type JsonObject } from "./sanitize";
 
@@ -310,7 +310,7 @@ export async function remove(id: string, props: Record<string, unknown>): Promis
   const deviceId = id || prior.deviceId;
   const secrets = [prior.registrationSecret];
   if (!prior.terminationEnabled) {
-    throw new Error(
+    throw userError(
       `SigfoxDevice ${deviceId}: refusing to terminate: termination protection is on (terminationEnabled is false). ` +
         `Set terminationEnabled: true on the resource and run \`pulumi up\` first, then delete it again. ` +
         `Nothing was changed.`,
@@ -384,7 +384,7 @@ async function adoptAfterFailedRegistration(api: DeviceApi, deviceId: string, re
     existing = await api.getSigfoxDevice(deviceId);
   } catch (getError) {
     if (errorCode(getError) === "not_found") throw operationError(deviceId, "registration", registerError, secrets);
-    throw new Error(
+    throw userError(
       scrub(
         `SigfoxDevice ${deviceId}: registration failed (${describeError(registerError)}) and reading the device to check ` +
           `whether it is already registered failed too (${describeError(getError)}). Run \`pulumi up\` again.`,
@@ -397,7 +397,7 @@ async function adoptAfterFailedRegistration(api: DeviceApi, deviceId: string, re
     throw operationError(deviceId, "registration", registerError, secrets);
   }
   if (existing.status === "terminated") {
-    throw new Error(
+    throw userError(
       `SigfoxDevice ${deviceId}: cannot register: the device is terminated in this operator's account. Soracom deletes ` +
         `terminated devices 24 hours after termination (or at once with deleteImmediately); register it again after that, with its new PAC.`,
     );
@@ -532,7 +532,7 @@ function parseInputs(raw: Record<string, unknown>, what: string): SigfoxDeviceIn
   if (!r.success) {
     const issues = r.error.issues.map((i) => `${i.path.join(".") || "(inputs)"}: ${i.message}`).join("; ");
     const id = typeof raw.deviceId === "string" ? raw.deviceId : "(unknown)";
-    throw new Error(`SigfoxDevice ${id}: ${what} received invalid inputs: ${issues}`);
+    throw userError(`SigfoxDevice ${id}: ${what} received invalid inputs: ${issues}`);
   }
   const d = r.data;
   return { ...d, ...(d.groupId === undefined ? {} : { groupId: d.groupId }) };
