@@ -409,8 +409,24 @@ describe("SigfoxDevice on the real engine: unknowns and adoption", () => {
     expect(await live(D4.deviceId)).toMatchObject({ tags: { keep: "k", site: "sendai" }, groupId: null, terminationEnabled: true, status: "ready" });
     await resetCalls();
     expect((await h2.preview({ expectNoChanges: true })).changeSummary).toEqual({ same: 2 });
+    expect(await apiCalls()).toEqual({});
+  }, STEP_TIMEOUT);
+
+  it("a new device ID replaces the resource: the old device is terminated before the new one is registered", async () => {
+    spec2.devices = {
+      adopted: { deviceId: D5.deviceId, registrationSecret: D5.pac, tags: { keep: "k", site: "sendai" }, terminationEnabled: true },
+    };
+    await resetCalls();
+    const up = await h2.up();
+    expect(up.summary.resourceChanges).toMatchObject({ replace: 1 });
+    const calls = (await emu.control.requests()).filter((r) => r.operation !== "auth").map((r) => `${r.operation} ${r.path.split("/")[3]}`);
+    expect(calls).toEqual([`terminateSigfoxDevice ${D4.deviceId}`, `registerSigfoxDevice ${D5.deviceId}`, `enableTerminationOnSigfoxDevice ${D5.deviceId}`]);
+    expect(await live(D4.deviceId)).toMatchObject({ status: "terminated" });
+    expect(await live(D5.deviceId)).toMatchObject({ status: "ready", tags: { keep: "k", site: "sendai" }, terminationEnabled: true });
+
+    await resetCalls();
     await h2.destroy();
     expect(await apiCalls()).toEqual({ terminateSigfoxDevice: 1 });
-    expect(await live(D4.deviceId)).toMatchObject({ status: "terminated" });
+    expect(await live(D5.deviceId)).toMatchObject({ status: "terminated" });
   }, STEP_TIMEOUT);
 });
