@@ -271,6 +271,25 @@ describe("delete", () => {
 });
 
 describe("configuration", () => {
+  it("without stack config, credentials and endpoint come from the environment (the client's resolution)", async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, { SORACOM_ENDPOINT: emu.url, SORACOM_AUTH_KEY_ID: emu.credentials.authKeyId, SORACOM_AUTH_KEY: emu.credentials.authKey });
+    try {
+      await sigfoxDevice.configure({ config: {} });
+      const d = await networkDevice();
+      const r = await sigfoxDevice.create(await checked({ deviceId: d.deviceId, registrationSecret: d.pac }));
+      expect(r.outs).toMatchObject({ status: "ready", operatorId: emu.credentials.operatorId });
+    } finally {
+      for (const k of ["SORACOM_ENDPOINT", "SORACOM_AUTH_KEY_ID", "SORACOM_AUTH_KEY"]) {
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      }
+      await sigfoxDevice.configure({
+        config: { "soracom:endpoint": emu.url, "soracom:authKeyId": emu.credentials.authKeyId, "soracom:authKey": emu.credentials.authKey, "soracom:releasedPacDir": pacDir },
+      });
+    }
+  });
+
   it("a bad configuration never breaks configure, and fails API operations with a clear message", async () => {
     await sigfoxDevice.configure({ config: { "soracom:authKeyId": "keyId-only" } });
     const err = await sigfoxDevice.read("1A2B", { deviceId: "1A2B" }).catch((e: Error) => e);
