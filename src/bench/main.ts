@@ -1,0 +1,198 @@
+/**
+ * `npm run bench`: the benchmark suite. Measures seconds AND what a platform team pays for: API calls
+ * per operation, HTTP bytes, state bytes written, `__provider` bytes per resource. Prints a summary
+ * and writes `bench/results/latest.json` (machine-readable) and `bench/results/latest.md`.
+ *
+ *   npm run bench                                  # default suite (< ~10 min on 2 cores)
+ *   npm run bench -- --quick                       # smaller sizes, ~2 min
+ *   npm run bench -- --only fleet --sizes 10,100,500 --modes default,lean
+ *   npm run bench -- --only rate-limit --rate-limit 60 --rate-devices 90
+ *   npm run bench -- --only client --list-devices 5000 --gets 1000 --concurrency 1,8,32
+ *
+ * Scenarios: `fleet` (scenario-engine.ts), `rate-limit` (scenario-rate-limit.ts), `client`
+ * (scenario-client.ts). See docs/benchmarks.md.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { PACKAGE_ROOT } from "../fleet/seed";
+import { pulumiCliDir } from "../engine/workspace";
+import { benchWorkRoot } from "./harness";
+import { extrapolate, markdownSummary, type BenchResults } from "./report";
+import { runClientScenario } from "./scenario-client";
+import { CHECKPOINT_MODES, runFleetScenario } from "./scenario-engine";
+import { runRateLimitScenario } from "./scenario-rate-limit";
+import { loadAverage, machineInfo } from "./system";
+
+const SCENARIOS = ["fleet", "rate-limit", "client"] as const;
+
+const USAGE = `usage: npm run bench -- [options]
+  --only LIST           scenarios to run: ${SCENARIOS.join(",")} (default: all)
+  --quick               small sizes (fleet 10,50; rate limit 20/min with 30 devices; client 1000 devices, 300 GETs)
+  --sizes LIST          fleet sizes (default 10,100,300)
+  --modes LIST          checkpoint modes: ${Object.keys(CHECKPOINT_MODES).join(",")} (default default,lean)
+  --target N            extrapolate the fleet results to N devices (default 10000)
+  --rate-limit N        requests per minute per operation for the rate-limit scenario (default 60)
+  --rate-devices N      devices created under the limit (default 90)
+  --list-devices N      devices seeded for the client list (default 5000)
+  --gets N              concurrent GETs (default 1000)
+  --concurrency LIST    client concurrency caps for the GETs (default 1,8,32)
+  --get-latency LIST    server latencies (ms) for the GETs, each run with every cap (default 0,10)
+  --out DIR             results directory (default bench/results)
+  --name NAME           results file names NAME.json / NAME.md (default latest)
+  --help`;
+
+function list(value: string | undefined, fallback: string): string[] {
+  return (value ?? fallback).split(",").map((s) => s.trim()).filter((s) => s !== "");
+}
+
+function positiveInts(values: string[], what: string): number[] {
+  return values.map((v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${what}: "${v}" is not a positive integer`);
+    return n;
+  });
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      only: { type: "string" },
+      quick: { type: "boolean", default: false },
+      sizes: { type: "string" },
+      modes: { type: "string" },
+      target: { type: "string" },
+      "rate-limit": { type: "string" },
+      "rate-devices": { type: "string" },
+      "list-devices": { type: "string" },
+      gets: { type: "string" },
+      concurrency: { type: "string" },
+      "get-latency": { type: "string" },
+      name: { type: "string" },
+      out: { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const quick = values.quick === true;
+  const only = list(values.only, SCENARIOS.join(","));
+  for (const s of only) if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`--only: unknown scenario "${s}" (known: ${SCENARIOS.join(", ")})`);
+  const sizes = positiveInts(list(values.sizes, quick ? "10,50" : "10,100,300"), "--sizes");
+  const modes = list(values.modes, "default,lean");
+  for (const m of modes) if (!CHECKPOINT_MODES[m]) throw new Error(`--modes: unknown mode "${m}" (known: ${Object.keys(CHECKPOINT_MODES).join(", ")})`);
+  const [target] = positiveInts([values.target ?? "10000"], "--target");
+  const [rateLimit] = positiveInts([values["rate-limit"] ?? (quick ? "20" : "60")], "--rate-limit");
+  const [rateDevices] = positiveInts([values["rate-devices"] ?? (quick ? "30" : "90")], "--rate-devices");
+  const [listDevices] = positiveInts([values["list-devices"] ?? (quick ? "1000" : "5000")], "--list-devices");
+  const [gets] = positiveInts([values.gets ?? (quick ? "300" : "1000")], "--gets");
+  const concurrencies = positiveInts(list(values.concurrency, "1,8,32"), "--concurrency");
+  const latenciesMs = list(values["get-latency"], "0,10").map((v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--get-latency: "${v}" is not a non-negative integer`);
+    return n;
+  });
+  const name = values.name ?? "latest";
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`--name: "${name}" is not a plain file name`);
+  const outDir = path.resolve(PACKAGE_ROOT, values.out ?? path.join("bench", "results"));
+  const options = { only, quick, sizes, modes, target, rateLimit, rateDevices, listDevices, gets, concurrencies, latenciesMs };
+
+  const started = new Date();
+  const machine = machineInfo();
+  const log = (s: string): void => void process.stdout.write(`${s}\n`);
+  log(`Benchmarks on ${machine.cpus} CPUs, Node ${machine.node}, load ${machine.load1AtStart}: ${JSON.stringify(options)}`);
+  const results: BenchResults = {
+    format: "pulumi-soracom-sigfox-bench/1",
+    startedAt: started.toISOString(),
+    finishedAt: started.toISOString(),
+    durationSeconds: 0,
+    machine: { ...machine, load1AtEnd: machine.load1AtStart },
+    pulumiCli: only.includes("fleet") || only.includes("rate-limit") ? pulumiVersion() : "not used",
+    options,
+    fleet: [],
+    extrapolation: [],
+    rateLimit: [],
+    problems: [],
+  };
+  const workRoot = benchWorkRoot();
+  const save = (): void => {
+    results.finishedAt = new Date().toISOString();
+    results.durationSeconds = (Date.now() - started.getTime()) / 1000;
+    results.machine.load1AtEnd = loadAverage();
+    results.extrapolation = extrapolate(results.fleet, target!);
+    fs.mkdirSync(outDir, { recursive: true });
+    fs.writeFileSync(path.join(outDir, `${name}.json`), JSON.stringify(results, null, 2) + "\n");
+    fs.writeFileSync(path.join(outDir, `${name}.md`), markdownSummary(results));
+  };
+  const guard = async (what: string, run: () => Promise<void>): Promise<void> => {
+    try {
+      await run();
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      results.problems.push(`${what}: ${message.slice(0, 2000)}`);
+      log(`  ${what} FAILED: ${message.slice(0, 2000)}`);
+    }
+    save();
+  };
+
+  if (only.includes("client")) {
+    log(`\n== client: list ${listDevices} devices, ${gets} concurrent GETs`);
+    await guard("client", async () => {
+      results.client = await runClientScenario({ listDevices: listDevices!, gets: gets!, concurrencies, latenciesMs }, log);
+      if (results.client.list.listed !== listDevices) results.problems.push(`client list: listed ${results.client.list.listed} of ${listDevices}`);
+      for (const g of results.client.gets) {
+        if (!g.capRespected) results.problems.push(`client GETs: ${g.maxInFlight} requests in flight with a cap of ${g.maxConcurrency}`);
+        if (g.failures > 0) results.problems.push(`client GETs (cap ${g.maxConcurrency}): ${g.failures} failures`);
+      }
+    });
+  }
+  if (only.includes("rate-limit")) {
+    log(`\n== rate-limit: ${rateDevices} devices, limits off vs ${rateLimit}/min per operation`);
+    for (const limit of [null, rateLimit!]) {
+      await guard(`rate-limit ${limit ?? "off"}`, async () => {
+        const r = await runRateLimitScenario(rateDevices!, limit, workRoot, log);
+        results.rateLimit.push(r);
+        if (!r.ok) results.problems.push(`rate-limit ${limit ?? "off"}/min: the create did not finish cleanly${r.error ? `: ${r.error}` : ""}`);
+      });
+    }
+  }
+  if (only.includes("fleet")) {
+    for (const mode of modes) {
+      for (const n of sizes) {
+        log(`\n== fleet: ${n} devices, checkpoint mode ${mode} ${JSON.stringify(CHECKPOINT_MODES[mode])}`);
+        await guard(`fleet ${mode} N=${n}`, async () => {
+          const r = await runFleetScenario(n, mode, workRoot, log);
+          results.fleet.push(r);
+          for (const v of r.violations) results.problems.push(`fleet ${mode} N=${n}: ${v}`);
+        });
+      }
+    }
+  }
+  save();
+  log("");
+  log(markdownSummary(results));
+  log(`Results: ${path.relative(process.cwd(), path.join(outDir, `${name}.json`))}, ${path.relative(process.cwd(), path.join(outDir, `${name}.md`))}`);
+  return results.problems.length === 0 ? 0 : 1;
+}
+
+function pulumiVersion(): string {
+  try {
+    return execFileSync(path.join(pulumiCliDir(), "pulumi"), ["version"], { encoding: "utf8", env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } }).trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 2;
+  },
+);

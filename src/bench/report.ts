@@ -1,0 +1,270 @@
+/**
+ * Results: the JSON document written to `bench/results/latest.json`, the markdown summary
+ * (`latest.md`, also printed), and the extrapolation to a target fleet size.
+ */
+import type { ClientScenarioResult } from "./scenario-client";
+import type { FleetRunResult } from "./scenario-engine";
+import type { RateLimitRunResult } from "./scenario-rate-limit";
+import type { StepResult } from "./harness";
+import type { MachineInfo } from "./system";
+import { fitLinear, fitQuadratic, fitQuadraticThroughOrigin, growthExponent } from "./extrapolate";
+
+export interface BenchResults {
+  format: "pulumi-soracom-sigfox-bench/1";
+  startedAt: string;
+  finishedAt: string;
+  durationSeconds: number;
+  machine: MachineInfo & { load1AtEnd: number };
+  pulumiCli: string;
+  options: Record<string, unknown>;
+  fleet: FleetRunResult[];
+  extrapolation: Extrapolation[];
+  rateLimit: RateLimitRunResult[];
+  client?: ClientScenarioResult;
+  /** Scenario errors and violated expectations; non-empty makes `npm run bench` exit 1. */
+  problems: string[];
+}
+
+export interface Extrapolation {
+  mode: string;
+  step: string;
+  target: number;
+  fromSizes: number[];
+  /** Measured log-log growth of seconds / state bytes written across the sizes (1 linear, 2 quadratic). */
+  secondsExponent?: number;
+  stateBytesExponent?: number;
+  /** Linear fit of seconds, evaluated at `target`: a floor when the cost per device grows with N. */
+  seconds?: number;
+  /** Quadratic fit of seconds (a + b·N + c·N², c > 0), evaluated at `target`; absent when the data show no growth. */
+  secondsQuadratic?: number;
+  /** b·N + c·N² fit of state bytes written, evaluated at `target`. */
+  stateBytesWritten?: number;
+  /** Calls per device measured × target. */
+  apiCalls?: number;
+  /** HTTP bytes per device measured (largest size) × target. */
+  httpBytes?: number;
+  /** Final checkpoint size per device (largest size) × target. */
+  checkpointBytes?: number;
+}
+
+export function stateBytes(s: StepResult): number {
+  return s.state ? s.state.checkpointBytes + s.state.backupBytes + s.state.otherNewBytes : 0;
+}
+
+export function extrapolate(fleet: FleetRunResult[], target: number): Extrapolation[] {
+  const out: Extrapolation[] = [];
+  const modes = [...new Set(fleet.map((f) => f.mode))];
+  for (const mode of modes) {
+    const runs = fleet.filter((f) => f.mode === mode).sort((a, b) => a.devices - b.devices);
+    if (runs.length < 2) continue;
+    const largest = runs[runs.length - 1]!;
+    for (const step of largest.steps.map((s) => s.step)) {
+      const pts = runs.flatMap((r) => {
+        const s = r.steps.find((x) => x.step === step);
+        return s ? [{ n: r.devices, s }] : [];
+      });
+      const secPts = pts.map((p) => ({ x: p.n, y: p.s.seconds }));
+      const bytePts = pts.filter((p) => p.s.state).map((p) => ({ x: p.n, y: stateBytes(p.s) }));
+      const lin = fitLinear(secPts);
+      const quad = fitQuadraticThroughOrigin(bytePts);
+      const tq = fitQuadratic(secPts);
+      const big = pts[pts.length - 1]!;
+      const e: Extrapolation = {
+        mode,
+        step,
+        target,
+        fromSizes: pts.map((p) => p.n),
+        ...(growthExponent(secPts) !== undefined ? { secondsExponent: round2(growthExponent(secPts)!) } : {}),
+        ...(bytePts.length >= 2 && growthExponent(bytePts) !== undefined ? { stateBytesExponent: round2(growthExponent(bytePts)!) } : {}),
+        ...(lin ? { seconds: Math.round(lin.a + lin.b * target) } : {}),
+        ...(tq ? { secondsQuadratic: Math.round(tq.a + tq.b * target + tq.c * target * target) } : {}),
+        ...(quad && bytePts.length >= 2 ? { stateBytesWritten: Math.round(quad.b * target + quad.c * target * target) } : {}),
+        apiCalls: Math.round((big.s.apiCalls / big.n) * target),
+        httpBytes: Math.round(((big.s.http.bytesSent + big.s.http.bytesReceived) / big.n) * target),
+        ...(step === "create" ? { checkpointBytes: Math.round((largest.afterCreate.checkpointJsonBytes / largest.devices) * target) } : {}),
+      };
+      out.push(e);
+    }
+  }
+  return out;
+}
+
+const OP_SHORT: Record<string, string> = {
+  registerSigfoxDevice: "register",
+  enableTerminationOnSigfoxDevice: "enable_termination",
+  disableTerminationOnSigfoxDevice: "disable_termination",
+  getSigfoxDevice: "get",
+  putSigfoxDeviceTags: "put_tags",
+  deleteSigfoxDeviceTag: "delete_tag",
+  terminateSigfoxDevice: "terminate",
+  listSigfoxDevices: "list",
+  setSigfoxDeviceGroup: "set_group",
+  unsetSigfoxDeviceGroup: "unset_group",
+};
+
+export function formatCalls(calls: Record<string, number>): string {
+  const parts = Object.entries(calls)
+    .filter(([op]) => op !== "auth")
+    .map(([op, n]) => `${OP_SHORT[op] ?? op} ${n}`);
+  return parts.length === 0 ? "0" : parts.join(", ");
+}
+
+export function bytes(n: number | undefined): string {
+  if (n === undefined) return "–";
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+function secs(n: number | undefined): string {
+  if (n === undefined) return "–";
+  if (n >= 3600) return `${(n / 3600).toFixed(1)} h`;
+  if (n >= 120) return `${(n / 60).toFixed(1)} min`;
+  return `${n.toFixed(1)} s`;
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+function table(header: string[], rows: (string | number)[][]): string {
+  const lines = [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`];
+  for (const r of rows) lines.push(`| ${r.join(" | ")} |`);
+  return lines.join("\n");
+}
+
+export function markdownSummary(r: BenchResults): string {
+  const out: string[] = [];
+  out.push(`# Benchmark results`);
+  out.push("");
+  out.push(
+    `${r.startedAt} · ${r.durationSeconds.toFixed(0)} s · ${r.machine.cpus} CPUs (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB · Node ${r.machine.node} · Pulumi CLI ${r.pulumiCli} · ` +
+      `load average (1 min) ${r.machine.load1AtStart} at start, ${r.machine.load1AtEnd} at end (the machine is shared: absolute seconds are noisy, calls and bytes are not)`,
+  );
+  out.push("");
+  out.push(`Options: \`${JSON.stringify(r.options)}\``);
+
+  if (r.fleet.length > 0) {
+    out.push("", "## Fleet through the real engine", "");
+    out.push(
+      "API calls are counted by the emulator (auth excluded); HTTP bytes are request + response bytes (headers and bodies) between the provider process and the emulator; " +
+        "state writes are the checkpoint rewrites seen on disk; state bytes written = checkpoint rewrites + `.bak` copies + new history/backup files.",
+    );
+    out.push("");
+    const rows: (string | number)[][] = [];
+    for (const f of r.fleet) {
+      for (const s of f.steps) {
+        rows.push([
+          f.mode,
+          f.devices,
+          s.step,
+          secs(s.seconds),
+          formatCalls(s.calls),
+          (s.apiCalls / f.devices).toFixed(2),
+          s.statuses["429"] ?? 0,
+          bytes(s.http.bytesSent + s.http.bytesReceived),
+          s.state ? s.state.checkpointWrites : "–",
+          s.state ? bytes(stateBytes(s)) : "–",
+          s.state ? bytes(s.state.finalCheckpointBytes) : "–",
+          s.load1,
+        ]);
+      }
+    }
+    out.push(table(["mode", "N", "step", "time", "API calls", "calls/device", "429s", "HTTP bytes", "checkpoint writes", "state bytes written", "checkpoint after", "load"], rows));
+    out.push("");
+    out.push(
+      table(
+        ["mode", "N", "checkpoint after create (on disk)", "JSON bytes per device", "`__provider` bytes per device (inputs + outputs)", "expectations"],
+        r.fleet.map((f) => [
+          f.mode,
+          f.devices,
+          bytes(f.afterCreate.checkpointBytesOnDisk),
+          f.afterCreate.checkpointBytesPerDevice,
+          f.afterCreate.providerBytesPerResource,
+          f.violations.length === 0 ? "all met" : f.violations.join("; "),
+        ]),
+      ),
+    );
+    if (r.extrapolation.length > 0) {
+      const target = r.extrapolation[0]!.target;
+      out.push("", `### Extrapolation to ${target.toLocaleString("en-US")} devices (NOT measured)`, "");
+      out.push(
+        "Fitted on the sizes above: seconds linearly (a + b·N, a floor) and, when the data curve upwards, quadratically (a + b·N + c·N²); state bytes written as b·N + c·N²; API calls and HTTP bytes per device × N. " +
+          "Growth exponents are log-log slopes between the smallest and largest size (1 = linear, 2 = quadratic).",
+      );
+      out.push("");
+      out.push(
+        table(
+          ["mode", "step", "sizes", "time exp.", "time @target (linear)", "time @target (quadratic)", "state bytes exp.", "state bytes written @target", "checkpoint @target", "API calls @target", "HTTP bytes @target"],
+          r.extrapolation.map((e) => [
+            e.mode,
+            e.step,
+            e.fromSizes.join(","),
+            e.secondsExponent ?? "–",
+            secs(e.seconds),
+            secs(e.secondsQuadratic),
+            e.stateBytesExponent ?? "–",
+            bytes(e.stateBytesWritten),
+            bytes(e.checkpointBytes),
+            e.apiCalls ?? "–",
+            bytes(e.httpBytes),
+          ]),
+        ),
+      );
+    }
+  }
+
+  if (r.rateLimit.length > 0) {
+    out.push("", "## Fleet create under a per-minute rate limit", "");
+    out.push(
+      table(
+        ["limit/min/operation", "N", "result", "time", "lower bound", "API calls (incl. refused)", "429s", "HTTP bytes", "load"],
+        r.rateLimit.map((x) => [
+          x.limitPerMinute ?? "off",
+          x.devices,
+          x.ok ? "ok" : `FAILED${x.error ? `: ${x.error}` : ""}`,
+          secs(x.step?.seconds),
+          x.limitPerMinute === null ? "–" : secs(x.lowerBoundSeconds),
+          x.step ? formatCalls(x.step.calls) : "–",
+          x.rateLimited429,
+          x.step ? bytes(x.step.http.bytesSent + x.step.http.bytesReceived) : "–",
+          x.step?.load1 ?? "–",
+        ]),
+      ),
+    );
+  }
+
+  if (r.client) {
+    const c = r.client;
+    out.push("", "## Client only (no engine)", "");
+    out.push(
+      table(
+        ["operation", "items", "time", "throughput", "API calls", "HTTP bytes (sent / received)", "client body bytes received", "load"],
+        [
+          [
+            `list all (pagination)`,
+            `${c.list.listed} of ${c.list.devices}`,
+            secs(c.list.seconds),
+            `${(c.list.listed / c.list.seconds).toFixed(0)} devices/s`,
+            `${formatCalls(c.list.calls)} (pages)`,
+            `${bytes(c.list.http.bytesSent)} / ${bytes(c.list.http.bytesReceived)}`,
+            bytes(c.list.client.bytesReceived),
+            c.list.load1,
+          ],
+        ],
+      ),
+    );
+    out.push("");
+    out.push(
+      table(
+        ["concurrent GETs", "cap (maxConcurrency)", "server latency", "time", "GETs/s", "max in flight (server side)", "cap respected", "failures", "429s", "HTTP bytes", "load"],
+        c.gets.map((g) => [g.gets, g.maxConcurrency, `${g.serverLatencyMs} ms`, secs(g.seconds), g.perSecond.toFixed(0), g.maxInFlight, g.capRespected ? "yes" : "NO", g.failures, g.client.rateLimited, bytes(g.http.bytesSent + g.http.bytesReceived), g.load1]),
+      ),
+    );
+  }
+  if (r.problems.length > 0) {
+    out.push("", "## Problems", "", ...r.problems.map((p) => `- ${p}`));
+  }
+  return out.join("\n") + "\n";
+}
