@@ -8,10 +8,12 @@
  *
  * Which file: `options.fleetFile`, else the stack config `fleet:file`, else the environment
  * variable `SORACOM_FLEET_FILE`, else `fleet.yaml` at the repository root. A relative path is
- * resolved against `options.baseDir`, default the working directory (the project folder when run by
- * the Pulumi CLI). Credentials and endpoint are the provider's business (`SORACOM_*`, `soracom:*`
+ * resolved against `options.baseDir`, default the Pulumi project folder: the nearest folder at or
+ * above the working directory holding a `Pulumi.yaml` (the CLI runs the program in the folder of
+ * `main`, `dist/program/`, not in the project folder). Credentials and endpoint are the provider's business (`SORACOM_*`, `soracom:*`
  * config): pointed at real credentials, this manages a real fleet.
  */
+import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -31,7 +33,7 @@ export interface FleetProgramOptions {
   fleetFile?: string;
   /** A definition object instead of a file (its CSV paths are relative to `baseDir`). */
   definition?: FleetFile;
-  /** Folder for relative paths. Default: the working directory. */
+  /** Folder for relative paths. Default: the Pulumi project folder (see `projectDir`). */
   baseDir?: string;
   /** Name of the `SigfoxFleet` component. Default `fleet`. Device resource names do not depend on it. */
   name?: string;
@@ -48,10 +50,21 @@ export interface FleetProgramOutputs {
   devices: pulumi.Output<Record<string, FleetDeviceSummary>>;
 }
 
+/**
+ * The Pulumi project folder: the nearest folder at or above `from` that holds a `Pulumi.yaml` (or
+ * `Pulumi.yml`), else `from` itself.
+ */
+export function projectDir(from: string = process.cwd()): string {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml")) || fs.existsSync(path.join(dir, "Pulumi.yml"))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from);
+  }
+}
+
 /** The fleet file the program deploys (absolute), following the precedence above. */
 export function resolveFleetFile(options: Pick<FleetProgramOptions, "fleetFile" | "baseDir" | "env"> = {}): string {
   const env = options.env ?? process.env;
-  const baseDir = options.baseDir ?? process.cwd();
+  const baseDir = options.baseDir ?? projectDir();
   const chosen =
     nonEmpty(options.fleetFile) ??
     nonEmpty(new pulumi.Config(FLEET_FILE_CONFIG_NAMESPACE).get(FLEET_FILE_CONFIG_KEY)) ??
@@ -61,7 +74,7 @@ export function resolveFleetFile(options: Pick<FleetProgramOptions, "fleetFile" 
 
 /** Declares the fleet; call it inside a Pulumi program. Returns the stack outputs. */
 export function fleetProgram(options: FleetProgramOptions = {}): FleetProgramOutputs {
-  const baseDir = path.resolve(options.baseDir ?? process.cwd());
+  const baseDir = path.resolve(options.baseDir ?? projectDir());
   const file = options.definition === undefined ? resolveFleetFile({ ...options, baseDir }) : undefined;
   const fleet = new SigfoxFleet(options.name ?? "fleet", {
     definition: options.definition ?? (file as string),

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SAMPLE_FLEET_FILE } from "../../src/fleet";
-import { fleetProgram, resolveFleetFile } from "../../src/program/fleet-program";
+import { fleetProgram, projectDir, resolveFleetFile } from "../../src/program/fleet-program";
 import { fixtureDir, lines, PAC1 } from "./helpers";
 
 let names: string[] = [];
@@ -59,5 +59,15 @@ describe("fleetProgram", () => {
     const env = { SORACOM_FLEET_FILE: "/nonexistent/fleet.yaml" };
     expect(resolveFleetFile({ env })).toBe(path.join(fromConfig, "fleet.yaml"));
     expect(resolveFleetFile({ env, fleetFile: path.join(fromOption, "fleet.yaml") })).toBe(path.join(fromOption, "fleet.yaml"));
+  });
+});
+
+describe("projectDir", () => {
+  it("finds the nearest folder holding Pulumi.yaml, as the CLI runs the program from the folder of main", () => {
+    const dir = fixtureDir({ "Pulumi.yaml": "name: x\nruntime: nodejs\n", "dist/program/.keep": "" });
+    expect(projectDir(path.join(dir, "dist", "program"))).toBe(dir);
+    expect(resolveFleetFile({ env: { SORACOM_FLEET_FILE: "my-fleet.yaml" }, baseDir: projectDir(path.join(dir, "dist/program")) })).toBe(
+      path.join(dir, "my-fleet.yaml"),
+    );
   });
 });
