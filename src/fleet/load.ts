@@ -183,7 +183,7 @@ export function loadFleetDefinition(source: string | FleetFile, options: LoadFle
   const readCsvs = (key: "devicesCsv" | "pacsCsv", kind: CsvKind): CsvDeviceRow[] => {
     const value = raw[key];
     const entries: [string, FieldPath][] =
-      typeof value === "string"
+      typeof value === "string" && value !== ""
         ? [[value, [key]]]
         : Array.isArray(value)
           ? value.flatMap((v, i): [string, FieldPath][] => (typeof v === "string" && v !== "" ? [[v, [key, i]]] : []))
@@ -195,7 +195,10 @@ export function loadFleetDefinition(source: string | FleetFile, options: LoadFle
         issues.push({
           ...where(fieldPath),
           field: formatFieldPath(fieldPath),
-          message: `the path uses the environment variable ${expanded.unset.join(", ") || "(empty)"}, which is not set.`,
+          message:
+            expanded.unset.length > 0
+              ? `the path uses the environment variable ${expanded.unset.join(", ")}, which is not set.`
+              : "the path is empty once environment variables are replaced.",
           fix: `set it before running Pulumi, or give a default: \${${expanded.unset[0] ?? "NAME"}:-default.csv}.`,
         });
         continue;
