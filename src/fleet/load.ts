@@ -38,6 +38,12 @@ export interface LoadFleetOptions {
   baseDir?: string;
   /** Working directory, for relative fleet file paths and for paths in messages. Default: `process.cwd()`. */
   cwd?: string;
+  /**
+   * A device with no PAC at all: `"error"` (default; deploying needs every PAC) or `"warning"`: the
+   * device is left out of `devices` and reported in `warnings` (to check a file where the PACs are
+   * not available, e.g. in CI before the secrets are).
+   */
+  missingPacs?: "error" | "warning";
 }
 
 /** Where a device was declared. */
@@ -295,7 +301,8 @@ export function loadFleetDefinition(source: string | FleetFile, options: LoadFle
   const warnings: FleetIssue[] = [];
   const defaults = isRecord(raw["defaults"]) ? raw["defaults"] : {};
   for (const candidate of unique) {
-    const pac = resolvePac(candidate, { env, config: options.config, pacsObject, pacRowByCanonical, file, cwd }, issues);
+    const missingPacTarget = options.missingPacs === "warning" ? warnings : issues;
+    const pac = resolvePac(candidate, { env, config: options.config, pacsObject, pacRowByCanonical, file, cwd, missingPacTarget }, issues);
     if (pac === undefined) continue;
     if (pac.source.kind === "inline") {
       warnings.push({
@@ -356,6 +363,8 @@ interface PacContext {
   pacRowByCanonical: Map<string, CsvDeviceRow>;
   file: string | undefined;
   cwd: string;
+  /** Where "no PAC source" goes: the issues, or the warnings. */
+  missingPacTarget: FleetIssue[];
 }
 
 /** Finds the device's PAC (see the order in `pac.ts`); reports a missing or malformed one. */
@@ -472,14 +481,13 @@ function resolvePac(
   }
 
   const id = candidate.deviceId;
-  issues.push({
+  ctx.missingPacTarget.push({
     ...location,
     field,
     message: `device ${id} has no PAC source.`,
     fix:
-      `give its PAC in one of: a row in a pacsCsv file; \`pulumi config set --secret pac-${id} <PAC>\`; ` +
-      `the environment variable ${pacEnvName(id)}; or pacFrom: {env: NAME} on the device.` +
-      (candidate.row !== undefined ? " (or a pac column in this CSV)" : ""),
+      `give its PAC in one of: ${candidate.row !== undefined ? "the pac column of this CSV; " : ""}a row in a pacsCsv file; ` +
+      `\`pulumi config set --secret pac-${id} <PAC>\`; the environment variable ${pacEnvName(id)}; or pacFrom: {env: NAME} on the device.`,
   });
   return undefined;
 }

@@ -1,0 +1,106 @@
+/**
+ * `soracom-sigfox validate-fleet [file]`: checks a fleet file (and its CSV files) without Pulumi,
+ * credentials or network, and prints the devices it resolves to. For CI before `pulumi preview`,
+ * and for editing a fleet by hand. PACs are never printed, only where each comes from.
+ *
+ * Exit codes: 0 valid, 1 invalid (every problem on stderr), 2 bad usage.
+ */
+import { parseArgs } from "node:util";
+import type { Command } from "../cli/command";
+import { formatIssue, FleetDefinitionError } from "./issues";
+import { loadFleetDefinition, type LoadedFleet } from "./load";
+
+const HELP = `Usage: soracom-sigfox validate-fleet [file] [options]
+
+Checks a fleet definition (YAML or JSON, default ./fleet.yaml) and its CSV files, and lists the
+devices it declares with their merged settings and the source of each PAC (never the PAC).
+PACs are looked up in the CSV files and the environment (SORACOM_PAC_<deviceId>, pacFrom.env);
+Pulumi config is not visible here.
+
+Options:
+  --allow-missing-pacs  a device without a PAC is a warning, not an error (PACs kept in
+                        Pulumi secret config, or not yet available)
+  --json                print the resolved devices as JSON
+  -h, --help            show this help
+`;
+
+export interface ValidateIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+const defaultIo = (): ValidateIo => ({
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  env: process.env,
+  cwd: process.cwd(),
+});
+
+/** Runs the command; `io` is injectable for tests. */
+export async function validateFleet(args: string[], io: ValidateIo = defaultIo()): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        "allow-missing-pacs": { type: "boolean" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    io.stderr(`soracom-sigfox validate-fleet: ${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (parsed.positionals.length > 1) {
+    io.stderr(`soracom-sigfox validate-fleet: one fleet file at most\n\n${HELP}`);
+    return 2;
+  }
+  const file = parsed.positionals[0] ?? "fleet.yaml";
+
+  let fleet: LoadedFleet;
+  try {
+    fleet = loadFleetDefinition(file, {
+      env: io.env,
+      cwd: io.cwd,
+      missingPacs: parsed.values["allow-missing-pacs"] ? "warning" : "error",
+    });
+  } catch (error) {
+    if (error instanceof FleetDefinitionError) {
+      io.stderr(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+
+  for (const warning of fleet.warnings) io.stderr(`warning: ${formatIssue(warning, io.cwd)}\n`);
+  if (parsed.values.json) {
+    io.stdout(`${JSON.stringify(fleet.devices, null, 2)}\n`);
+    return 0;
+  }
+  const count = fleet.devices.length === 1 ? "1 device" : `${fleet.devices.length} devices`;
+  io.stdout(`${file}: valid, ${count}\n`);
+  for (const d of fleet.devices) {
+    const tags = Object.entries(d.tags).map(([k, v]) => `${k}=${v}`).join(",") || "-";
+    const flags = [
+      d.terminationEnabled === true ? "terminationEnabled" : "protected",
+      ...(d.deleteImmediately === true ? ["deleteImmediately"] : []),
+    ].join(",");
+    io.stdout(`  ${d.deviceId.padEnd(8)}  group=${d.groupId ?? "-"}  tags=${tags}  ${flags}  PAC from ${d.pacSource.where}\n`);
+  }
+  return 0;
+}
+
+export const validateFleetCommand: Command = {
+  name: "validate-fleet",
+  summary: "check a fleet file and its CSV files offline, and list the devices it declares",
+  run: (args) => validateFleet(args),
+};
