@@ -26,7 +26,7 @@ import {
   type PacEnv,
   type PacSource,
 } from "./pac";
-import { FleetFileSchema, type FleetFile } from "./schema";
+import { ENV_VAR_NAME_PATTERN, FleetFileSchema, type FleetFile } from "./schema";
 import { NO_LOCATIONS, parseFleetText, type FieldPath, type Locator } from "./source";
 
 export interface LoadFleetOptions {
@@ -410,7 +410,7 @@ function resolvePac(
   if (isRecord(pacFrom)) {
     const envName = pacFrom["env"];
     const configKey = pacFrom["config"];
-    if (typeof envName === "string" && configKey === undefined) {
+    if (typeof envName === "string" && ENV_VAR_NAME_PATTERN.test(envName) && configKey === undefined) {
       const value = ctx.env[envName];
       if (value === undefined || value === "") {
         issues.push({
@@ -423,7 +423,7 @@ function resolvePac(
       }
       return accept(value, { kind: "env", where: `env ${envName}` }, `env ${envName}`, `set ${envName} to the 16 hex characters of the PAC.`);
     }
-    if (typeof configKey === "string" && envName === undefined) {
+    if (typeof configKey === "string" && configKey !== "" && envName === undefined) {
       const value = readConfig(ctx.config, configKey);
       if (value === undefined || value === "") {
         issues.push({

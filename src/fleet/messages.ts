@@ -102,7 +102,7 @@ function valueAt(data: unknown, path: FieldPath): unknown {
 
 function describeValue(value: unknown, secret: boolean): string {
   if (value === null) return "empty";
-  if (Array.isArray(value)) return "a list";
+  if (Array.isArray(value)) return value.length === 0 ? "an empty list" : "a list";
   switch (typeof value) {
     case "number":
       return secret ? "a number" : `the number ${quoteSafe(String(value)).replace(/^"|"$/g, "")}`;
@@ -177,6 +177,18 @@ export function describeZodIssue(
             : `remove it. Keys allowed here: ${known.join(", ")}.`,
       };
     });
+  }
+
+  if (issue.code === "invalid_key") {
+    const name = path[path.length - 1];
+    return [
+      {
+        ...at(locator.key(path.slice(0, -1), String(name))),
+        field: formatFieldPath(path.slice(0, -1)),
+        message: `the tag name ${quoteSafe(String(name))} is not valid: a tag name cannot be empty.`,
+        fix: "give the tag a name, or remove it.",
+      },
+    ];
   }
 
   const help = fieldHelp(path);

@@ -162,3 +162,27 @@ describe("errors across files", () => {
     expect(printed).toContain("d.csv:3 column pac: is not a PAC (value not shown).");
   });
 });
+
+describe("odd values", () => {
+  it("names the problem precisely for empty tag names, empty lists, bad versions and bad pacFrom names, once each", () => {
+    const dir = fixtureDir({
+      "fleet.yaml": lines(
+        "version: 2",
+        "devicesCsv: []",
+        "devices:",
+        "  - 42",
+        '  - deviceId: "AB"',
+        '    tags: {"": x}',
+        '    pacFrom: {env: "1BAD"}',
+      ),
+    });
+    const error = expectFleetError(() => loadFleetDefinition(path.join(dir, "fleet.yaml"), { env: noEnv, cwd: dir }));
+    expect(issueLines(error.message)).toEqual([
+      expect.stringMatching(/^fleet\.yaml:1:10 version: is the number 2; the only version is 1\. Fix: /),
+      expect.stringMatching(/^fleet\.yaml:2:13 devicesCsv: is an empty list, which is not a CSV file path/),
+      expect.stringMatching(/^fleet\.yaml:4:5 devices\[0\]: is the number 42, which is not a device/),
+      expect.stringMatching(/^fleet\.yaml:6:\d+ devices\[1\]\.tags: the tag name "" is not valid: a tag name cannot be empty\. Fix: /),
+      expect.stringMatching(/^fleet\.yaml:7:\d+ devices\[1\]\.pacFrom\.env: is "1BAD", which is not an environment variable name\. Fix: /),
+    ]);
+  });
+});
