@@ -12,6 +12,7 @@
 import { parse } from "csv-parse/sync";
 import { DEVICE_ID_PATTERN, GROUP_ID_PATTERN, PAC_PATTERN } from "../api/formats";
 import { quoteSafe, type FleetIssue } from "./issues";
+import { MAX_TAG_NAME_LENGTH, MAX_TAG_VALUE_LENGTH } from "./schema";
 
 export type CsvKind = "devices" | "pacs";
 
@@ -92,7 +93,7 @@ export function parseDeviceCsv(text: string, file: string, kind: CsvKind): CsvRe
     if (kind === "devices" && GROUP_HEADERS.has(normalized)) return { role: "groupId" };
     if (kind === "devices" && name.trim().toLowerCase().startsWith(TAG_PREFIX)) {
       const tagName = name.trim().slice(TAG_PREFIX.length).trim();
-      if (tagName !== "") return { role: "tag", tagName };
+      if (tagName !== "" && tagName.length <= MAX_TAG_NAME_LENGTH) return { role: "tag", tagName };
     }
     return undefined;
   });
@@ -171,7 +172,11 @@ export function parseDeviceCsv(text: string, file: string, kind: CsvKind): CsvRe
           }
           break;
         case "tag":
-          row.tags[column.tagName] = cell;
+          if (cell.length > MAX_TAG_VALUE_LENGTH) {
+            issue(line, `column tag:${column.tagName}`, `the value is longer than ${MAX_TAG_VALUE_LENGTH} characters.`, "shorten it.");
+          } else {
+            row.tags[column.tagName] = cell;
+          }
           break;
       }
     });

@@ -5,7 +5,7 @@
  */
 import type { z } from "zod";
 import { quoteSafe, type FleetIssue } from "./issues";
-import { KNOWN_KEYS } from "./schema";
+import { KNOWN_KEYS, MAX_TAG_NAME_LENGTH, MAX_TAG_VALUE_LENGTH } from "./schema";
 import type { FieldPath, Locator } from "./source";
 
 type ZodIssue = z.core.$ZodIssue;
@@ -31,7 +31,9 @@ function fieldHelp(path: FieldPath): FieldHelp {
   const inDevice = path[0] === "devices";
   if (parent === "tags") {
     return {
-      what: inDevice ? "a tag value (a string, or null to drop a default tag)" : "a tag value (a string)",
+      what: inDevice
+        ? `a tag value (a string of 1 to ${MAX_TAG_VALUE_LENGTH} characters, or null to drop a default tag)`
+        : `a tag value (a string of 1 to ${MAX_TAG_VALUE_LENGTH} characters)`,
       fix: `write the value in quotes, e.g. ${String(key)}: "101".`,
       quoteHint: true,
     };
@@ -185,8 +187,8 @@ export function describeZodIssue(
       {
         ...at(locator.key(path.slice(0, -1), String(name))),
         field: formatFieldPath(path.slice(0, -1)),
-        message: `the tag name ${quoteSafe(String(name))} is not valid: a tag name cannot be empty.`,
-        fix: "give the tag a name, or remove it.",
+        message: `the tag name ${quoteSafe(String(name))} is not valid: tag names are 1 to ${MAX_TAG_NAME_LENGTH} characters.`,
+        fix: "give the tag a name of that length, or remove it.",
       },
     ];
   }

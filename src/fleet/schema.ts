@@ -17,7 +17,11 @@ export const ENV_VAR_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const DeviceId = z.string().regex(DEVICE_ID_PATTERN);
 const Pac = z.string().regex(PAC_PATTERN);
 const GroupId = z.string().regex(GROUP_ID_PATTERN);
-const TagName = z.string().min(1);
+/** The provider's limits (`MAX_TAG_NAME_LENGTH`, `MAX_TAG_VALUE_LENGTH` in src/provider/sigfox-device.ts), checked here to point at the line. */
+export const MAX_TAG_NAME_LENGTH = 128;
+export const MAX_TAG_VALUE_LENGTH = 1024;
+const TagName = z.string().min(1).max(MAX_TAG_NAME_LENGTH);
+const TagValue = z.string().min(1).max(MAX_TAG_VALUE_LENGTH);
 
 /** One CSV path, or several. Relative to the fleet file; `~` is the home directory. */
 const CsvPaths = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
@@ -37,7 +41,7 @@ export type PacFrom = z.infer<typeof PacFromSchema>;
 
 export const FleetDefaultsSchema = z.strictObject({
   /** Tags every device gets; a device's own tags are merged over them. */
-  tags: z.record(TagName, z.string()).optional(),
+  tags: z.record(TagName, TagValue).optional(),
   /** Group of every device that does not name its own. */
   groupId: GroupId.optional(),
   /** `true` lets devices be terminated (Soracom's default is `false`: protected). */
@@ -53,7 +57,7 @@ export const FleetDeviceSchema = z.strictObject({
   pac: Pac.optional(),
   pacFrom: PacFromSchema.optional(),
   /** Merged over `defaults.tags`; a `null` value removes a default tag from this device. */
-  tags: z.record(TagName, z.string().nullable()).optional(),
+  tags: z.record(TagName, TagValue.nullable()).optional(),
   /** Overrides `defaults.groupId`; `null` means no group for this device. */
   groupId: GroupId.nullable().optional(),
   terminationEnabled: z.boolean().optional(),

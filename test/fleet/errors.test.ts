@@ -1,6 +1,8 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadFleetDefinition } from "../../src/fleet";
+import { MAX_TAG_NAME_LENGTH, MAX_TAG_VALUE_LENGTH } from "../../src/fleet/schema";
+import * as provider from "../../src/provider/sigfox-device";
 import { expectFleetError, fixtureDir, GROUP, lines, PAC1, PAC2, PAC3 } from "./helpers";
 
 const noEnv = {};
@@ -181,8 +183,25 @@ describe("odd values", () => {
       expect.stringMatching(/^fleet\.yaml:1:10 version: is the number 2; the only version is 1\. Fix: /),
       expect.stringMatching(/^fleet\.yaml:2:13 devicesCsv: is an empty list, which is not a CSV file path/),
       expect.stringMatching(/^fleet\.yaml:4:5 devices\[0\]: is the number 42, which is not a device/),
-      expect.stringMatching(/^fleet\.yaml:6:\d+ devices\[1\]\.tags: the tag name "" is not valid: a tag name cannot be empty\. Fix: /),
+      expect.stringMatching(/^fleet\.yaml:6:\d+ devices\[1\]\.tags: the tag name "" is not valid: tag names are 1 to 128 characters\. Fix: /),
       expect.stringMatching(/^fleet\.yaml:7:\d+ devices\[1\]\.pacFrom\.env: is "1BAD", which is not an environment variable name\. Fix: /),
     ]);
+  });
+});
+
+describe("tag limits", () => {
+  it("rejects empty and over-long tag values with the provider's limits, at their lines", () => {
+    const dir = fixtureDir({
+      "fleet.yaml": lines("defaults:", '  tags: {site: ""}', "devices:", `  - {deviceId: "AB", pac: "${PAC1}", tags: {note: "${"x".repeat(1025)}"}}`),
+    });
+    const error = expectFleetError(() => loadFleetDefinition(path.join(dir, "fleet.yaml"), { env: noEnv, cwd: dir }));
+    expect(issueLines(error.message)).toEqual([
+      expect.stringMatching(/^fleet\.yaml:2:\d+ defaults\.tags\.site: is "", which is not a tag value \(a string of 1 to 1024 characters\)/),
+      expect.stringMatching(/^fleet\.yaml:4:\d+ devices\[0\]\.tags\.note: is "x{37}\.\.\.", which is not a tag value/),
+    ]);
+  });
+
+  it("uses the same limits as the provider", () => {
+    expect([MAX_TAG_NAME_LENGTH, MAX_TAG_VALUE_LENGTH]).toEqual([provider.MAX_TAG_NAME_LENGTH, provider.MAX_TAG_VALUE_LENGTH]);
   });
 });
