@@ -3,9 +3,15 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { FleetDefinitionError } from "../../src/fleet";
 
-/** A fresh temporary folder holding `files` (name → content). */
+const created: string[] = [];
+process.on("exit", () => {
+  for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary folder holding `files` (name → content), removed when the test process exits. */
 export function fixtureDir(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-test-"));
+  created.push(dir);
   for (const [name, content] of Object.entries(files)) {
     const file = path.join(dir, name);
     fs.mkdirSync(path.dirname(file), { recursive: true });
