@@ -1,14 +1,16 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { afterAll } from "vitest";
 import { FleetDefinitionError } from "../../src/fleet";
 
 const created: string[] = [];
-process.on("exit", () => {
-  for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
+// Registered while the importing test file is collected: runs after that file's tests.
+afterAll(() => {
+  for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A fresh temporary folder holding `files` (name → content), removed when the test process exits. */
+/** A fresh temporary folder holding `files` (name → content), removed after the test file. */
 export function fixtureDir(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-test-"));
   created.push(dir);
