@@ -3,9 +3,10 @@
  * validation, import, ...) are one entry each; every command parses its own flags.
  */
 import { emulatorCommand } from "./commands/emulator";
+import { validateFleetCommand } from "./commands/validate-fleet";
 import type { Command } from "./command";
 
-const COMMANDS: Command[] = [emulatorCommand];
+const COMMANDS: Command[] = [emulatorCommand, validateFleetCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -9,5 +9,4 @@ export { canonicalDeviceId, deviceResourceName } from "./device-id";
 export { FleetFileSchema, FLEET_FORMAT_VERSION } from "./schema";
 export type { FleetDefaults, FleetDeviceEntry, FleetFile, PacFrom } from "./schema";
 export { fleetSeed, sampleFleetSeed, SAMPLE_FLEET_FILE } from "./seed";
-export { validateFleet, validateFleetCommand } from "./validate-command";
 export type { FleetSeed } from "./seed";

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { validateFleet, type ValidateIo } from "../../src/fleet/validate-command";
-import { fixtureDir, lines, PAC1, PAC2 } from "./helpers";
+import { validateFleet, type ValidateIo } from "../../src/cli/commands/validate-fleet";
+import { fixtureDir, lines, PAC1, PAC2 } from "../fleet/helpers";
 
 function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
   const out: string[] = [];

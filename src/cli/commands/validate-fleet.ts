@@ -6,9 +6,9 @@
  * Exit codes: 0 valid, 1 invalid (every problem on stderr), 2 bad usage.
  */
 import { parseArgs } from "node:util";
-import type { Command } from "../cli/command";
-import { formatIssue, FleetDefinitionError } from "./issues";
-import { loadFleetDefinition, type LoadedFleet } from "./load";
+import type { Command } from "../command";
+import { formatIssue, FleetDefinitionError } from "../../fleet/issues";
+import { loadFleetDefinition, type LoadedFleet } from "../../fleet/load";
 
 const HELP = `Usage: soracom-sigfox validate-fleet [file] [options]
 
