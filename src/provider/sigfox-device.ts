@@ -39,8 +39,12 @@ export interface SigfoxDeviceInputs {
   deleteImmediately: boolean;
 }
 
-/** Outputs: the managed inputs as the API reports them, plus server-computed fields. */
-export interface SigfoxDeviceOutputs extends SigfoxDeviceInputs {
+/**
+ * Outputs: the inputs except the PAC, as the API reports them, plus server-computed fields. The PAC
+ * (`registrationSecret`) is never an output: it is a one-time registration secret the API never
+ * reports, and every output is echoed in plain text by the SDK's debug log of the program process.
+ */
+export interface SigfoxDeviceOutputs extends Omit<SigfoxDeviceInputs, "registrationSecret"> {
   status?: string;
   operatorId?: string;
   lastModifiedTime?: string;
@@ -56,6 +60,8 @@ interface ManagedState {
 
 /** Input names of the resource (the engine's `__provider` is handled by the host). */
 export const INPUT_NAMES = ["deviceId", "registrationSecret", "tags", "groupId", "terminationEnabled", "deleteImmediately"] as const;
+/** Inputs that are also outputs (and refreshed inputs): every input but the PAC. */
+const ECHOED_INPUT_NAMES = INPUT_NAMES.filter((n) => n !== "registrationSecret");
 /** Output-only names: seeded by the resource class, never sent as inputs with a value. */
 const OUTPUT_ONLY_NAMES = ["status", "operatorId", "lastModifiedTime", "lastSeen"];
 
@@ -168,7 +174,9 @@ export async function check(_olds: unknown, news: Record<string, unknown>): Prom
 
 /**
  * Names of the inputs whose new value differs from the old outputs. `deviceId` case differences are
- * the same device (hex), reported as `deviceIdSpelling` (recorded by an update, no API call).
+ * the same device (hex), reported as `deviceIdSpelling` (recorded by an update, no API call). The PAC
+ * is never compared: it is not an output, and it only matters to a registration (a later one uses
+ * the program's value at that time), so a changed or unknown PAC is no change.
  */
 export function changedFields(olds: Record<string, unknown>, news: Record<string, unknown>): string[] {
   const prior = priorState(olds);
@@ -176,7 +184,6 @@ export function changedFields(olds: Record<string, unknown>, news: Record<string
   const id = news.deviceId;
   if (isUnknown(id) || typeof id !== "string" || id.toUpperCase() !== prior.deviceId.toUpperCase()) changed.push("deviceId");
   else if (id !== prior.deviceId) changed.push("deviceIdSpelling");
-  if (isUnknown(news.registrationSecret) || news.registrationSecret !== prior.registrationSecret) changed.push("registrationSecret");
   if (!sameTags(prior.tags, news.tags)) changed.push("tags");
   if (!sameGroup(prior.groupId, news.groupId)) changed.push("groupId");
   if (isUnknown(news.terminationEnabled) || (news.terminationEnabled ?? false) !== prior.terminationEnabled) changed.push("terminationEnabled");
@@ -186,9 +193,9 @@ export function changedFields(olds: Record<string, unknown>, news: Record<string
 
 /**
  * `deviceId` → replacement (delete before create: it is another physical device); tags, group and
- * the termination flag → in-place update; `registrationSecret` and `deleteImmediately` alone → an
- * update that only records the value (a PAC is one-time: it is used again only if the device is
- * re-registered). `changes` is always a boolean: `undefined` would make the engine diff `__provider`.
+ * the termination flag → in-place update; `deleteImmediately` alone → an update that only records
+ * the value. `registrationSecret` is not compared at all (see {@link changedFields}): a PAC change
+ * alone is no change. `changes` is always a boolean: `undefined` would make the engine diff `__provider`.
  */
 export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
   const changed = changedFields(olds, news);
@@ -258,13 +265,15 @@ export async function read(id: string, props: Record<string, unknown>): Promise<
     device = await getApi().getSigfoxDevice(deviceId);
   } catch (e) {
     if (errorCode(e) === "not_found") return { id: "", props: {} };
-    throw operationError(deviceId, "read", e, [prior.registrationSecret]);
+    throw operationError(deviceId, "read", e, [prior.legacyPac]);
   }
   if (device.status === "terminated") return { id: "", props: {} };
-  const recorded = { deviceId: prior.deviceId || deviceId, registrationSecret: prior.registrationSecret, deleteImmediately: prior.deleteImmediately };
+  const recorded = { deviceId: prior.deviceId || deviceId, deleteImmediately: prior.deleteImmediately };
   const outs = outputsOf(device, recorded);
+  // The refreshed inputs lack the PAC (the provider host passes only the outputs, which never hold it):
+  // diff never compares it, and the next `up` stores the program's PAC as the input again.
   const inputs: Record<string, unknown> = {};
-  for (const name of INPUT_NAMES) if (name in outs) inputs[name] = outs[name];
+  for (const name of ECHOED_INPUT_NAMES) if (name in outs) inputs[name] = outs[name];
   return { id, props: outs, inputs: toJsonObject(inputs) };
 }
 
@@ -276,7 +285,7 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
   const desired = parseInputs(news, "update");
   const prior = priorState(olds);
   const deviceId = id || desired.deviceId;
-  const secrets = [desired.registrationSecret, prior.registrationSecret];
+  const secrets = [desired.registrationSecret, prior.legacyPac];
   const recorded = recordedOf(desired);
   const api = getApi();
 
@@ -294,7 +303,8 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
     );
   }
   if (outcome.calls === 0) {
-    // Only recorded values changed (PAC, deleteImmediately, deviceId spelling): no API call.
+    // Only recorded values changed (deleteImmediately, deviceId spelling), or none (the engine also
+    // runs update for a resource with init errors): no API call.
     return { outs: outputsFromPrior(olds, recorded) };
   }
   const final = await reconcile(api, deviceId, outcome, desired, secrets, "update");
@@ -308,7 +318,7 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
 export async function remove(id: string, props: Record<string, unknown>): Promise<void> {
   const prior = priorState(props);
   const deviceId = id || prior.deviceId;
-  const secrets = [prior.registrationSecret];
+  const secrets = [prior.legacyPac];
   if (!prior.terminationEnabled) {
     throw userError(
       `SigfoxDevice ${deviceId}: refusing to terminate: termination protection is on (terminationEnabled is false). ` +
@@ -506,7 +516,7 @@ async function applyDelta(api: DeviceApi, deviceId: string, from: ManagedState, 
  * The device's final state: the last API response when it is fresh and shows the desired managed
  * state; otherwise one GET (after a trailing tag deletion, or a response missing fields).
  */
-async function reconcile(api: DeviceApi, deviceId: string, outcome: DeltaOutcome, desired: ManagedState, secrets: string[], what: string): Promise<SigfoxDevice> {
+async function reconcile(api: DeviceApi, deviceId: string, outcome: DeltaOutcome, desired: ManagedState, secrets: ReadonlyArray<string | undefined>, what: string): Promise<SigfoxDevice> {
   if (outcome.device && outcome.fresh && sameManaged(managedOf(outcome.device), desired)) return outcome.device;
   try {
     return await api.getSigfoxDevice(deviceId);
@@ -538,8 +548,12 @@ function parseInputs(raw: Record<string, unknown>, what: string): SigfoxDeviceIn
   return { ...d, ...(d.groupId === undefined ? {} : { groupId: d.groupId }) };
 }
 
-/** The prior state from stored outputs (tolerant: older versions may lack fields). */
-function priorState(props: Record<string, unknown>): SigfoxDeviceInputs & { operatorId?: string } {
+/**
+ * The prior state from stored outputs (tolerant: older versions may lack fields). `legacyPac` is the
+ * PAC that outputs written by earlier versions of the provider may still hold (never written now),
+ * used only to scrub error texts.
+ */
+function priorState(props: Record<string, unknown>): SigfoxDeviceOutputs & { legacyPac?: string } {
   const str = (v: unknown) => (typeof v === "string" ? v : undefined);
   const tags: Record<string, string> = {};
   if (props.tags && typeof props.tags === "object" && !Array.isArray(props.tags)) {
@@ -547,14 +561,15 @@ function priorState(props: Record<string, unknown>): SigfoxDeviceInputs & { oper
   }
   const groupId = str(props.groupId);
   const operatorId = str(props.operatorId);
+  const legacyPac = str(props.registrationSecret);
   return {
     deviceId: str(props.deviceId) ?? "",
-    registrationSecret: str(props.registrationSecret) ?? "",
     tags,
     ...(groupId ? { groupId } : {}),
     terminationEnabled: props.terminationEnabled === true,
     deleteImmediately: props.deleteImmediately === true,
     ...(operatorId ? { operatorId } : {}),
+    ...(legacyPac ? { legacyPac } : {}),
   };
 }
 
@@ -567,14 +582,13 @@ function managedOf(device: SigfoxDevice): ManagedState {
   };
 }
 
-/** Values the provider records but the API does not hold. */
+/** Values the provider records but the API does not hold (the PAC is not one of them: never an output). */
 interface Recorded {
   deviceId: string;
-  registrationSecret: string;
   deleteImmediately: boolean;
 }
 function recordedOf(desired: SigfoxDeviceInputs): Recorded {
-  return { deviceId: desired.deviceId, registrationSecret: desired.registrationSecret, deleteImmediately: desired.deleteImmediately };
+  return { deviceId: desired.deviceId, deleteImmediately: desired.deleteImmediately };
 }
 
 /** Full outputs from a device response. Absent group/lastSeen/... → key omitted. */
@@ -582,7 +596,6 @@ function outputsOf(device: SigfoxDevice, recorded: Recorded): JsonObject {
   const lastSeen = device.lastSeen ? { time: device.lastSeen.time, rssi: device.lastSeen.rssi, snr: device.lastSeen.snr } : undefined;
   return toJsonObject({
     deviceId: recorded.deviceId,
-    registrationSecret: recorded.registrationSecret,
     tags: device.tags ?? {},
     groupId: device.groupId ? device.groupId : undefined,
     terminationEnabled: device.terminationEnabled === true,
@@ -594,10 +607,14 @@ function outputsOf(device: SigfoxDevice, recorded: Recorded): JsonObject {
   });
 }
 
-/** Outputs carried over from the prior outputs with newly recorded values (no API call made). */
+/**
+ * Outputs carried over from the prior outputs with newly recorded values (no API call made). A PAC
+ * in outputs written by an earlier version is dropped.
+ */
 function outputsFromPrior(olds: Record<string, unknown>, recorded: Recorded): JsonObject {
   const prior = toJsonObject(olds);
   delete prior.__provider;
+  delete prior.registrationSecret;
   return toJsonObject({ ...prior, ...recorded });
 }
 

@@ -5,6 +5,7 @@
  * and outputs and hands the engine the tiny serialized shim. Reference: docs/provider.md.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { PAC_PATTERN } from "../api/formats";
 import { sigfoxDeviceShim } from "../provider/shim";
 
 /** Inputs of a {@link SigfoxDevice}. */
@@ -17,8 +18,10 @@ export interface SigfoxDeviceArgs {
   deviceId: pulumi.Input<string>;
   /**
    * The device's PAC (Porting Authorization Code): exactly 16 hexadecimal characters, one-time,
-   * used only to register the device. Always stored as a secret. Changing it on an existing device
-   * makes no API call: the new value is only recorded (and used if the device is ever registered again).
+   * used only to register the device. Always stored as a secret, and an input only: it is never an
+   * output (the API never reports it). Changing it on an existing device is no change at all (no
+   * update, no API call); a later registration (e.g. after the device was deleted out of band and a
+   * refresh dropped it) uses the program's value at that time.
    */
   registrationSecret: pulumi.Input<string>;
   /**
@@ -54,12 +57,15 @@ export interface SigfoxDeviceLastSeen {
   snr?: number;
 }
 
-/** A Soracom Air for Sigfox device. Type token `pulumi-nodejs:dynamic/soracom:SigfoxDevice`. */
+/**
+ * A Soracom Air for Sigfox device. Type token `pulumi-nodejs:dynamic/soracom:SigfoxDevice`.
+ *
+ * Outputs: every input but the PAC (`registrationSecret` is an input only, never an output), plus
+ * the server fields below.
+ */
 export class SigfoxDevice extends pulumi.dynamic.Resource {
   /** The Sigfox device ID, as declared. */
   declare readonly deviceId: pulumi.Output<string>;
-  /** The PAC the device was declared with (secret). */
-  declare readonly registrationSecret: pulumi.Output<string>;
   /** The device's tags, as the API reports them. */
   declare readonly tags: pulumi.Output<Record<string, string>>;
   /** The device's group ID, as the API reports it; `undefined` when the device is in no group. */
@@ -80,7 +86,8 @@ export class SigfoxDevice extends pulumi.dynamic.Resource {
   constructor(name: string, args: SigfoxDeviceArgs, opts?: pulumi.CustomResourceOptions) {
     const props = {
       deviceId: args.deviceId,
-      registrationSecret: pulumi.secret(args.registrationSecret),
+      // Secret so the engine stores the input encrypted. The provider never returns it as an output.
+      registrationSecret: previewSafePac(args.registrationSecret),
       tags: args.tags,
       groupId: args.groupId,
       terminationEnabled: args.terminationEnabled,
@@ -91,8 +98,25 @@ export class SigfoxDevice extends pulumi.dynamic.Resource {
       lastModifiedTime: undefined,
       lastSeen: undefined,
     };
-    const secretOutputs = pulumi.mergeOptions(opts, { additionalSecretOutputs: ["registrationSecret"] });
-    // The shim has only `configure` (which installs the real methods); see src/provider/shim.ts.
-    super(sigfoxDeviceShim as unknown as pulumi.dynamic.ResourceProvider, name, props, secretOutputs, "soracom", "SigfoxDevice");
+    // No additionalSecretOutputs: the PAC is not an output. (A PAC that outputs written by earlier
+    // versions still hold stays secret: the engine marks an output secret when the input of the same
+    // name is.) The shim has only `configure` (which installs the real methods); see src/provider/shim.ts.
+    super(sigfoxDeviceShim as unknown as pulumi.dynamic.ResourceProvider, name, props, opts, "soracom", "SigfoxDevice");
   }
+}
+
+/**
+ * The PAC as the resource's input: a secret, and, during a preview, unknown when it is well-formed.
+ *
+ * Why: the dynamic provider host does not support provider previews, so the engine answers a
+ * previewed create or update with the checked INPUTS as the planned outputs, and the Node.js SDK
+ * logs every RegisterResource response of the program as a debug diagnostic in plain text (it reaches
+ * `--event-log` files and the Automation API's `onEvent`). An unknown value has no text. Nothing is
+ * lost: a preview makes no API call, and `diff` never compares the PAC. A malformed PAC is passed as
+ * it is, so `check` still reports it at preview (without echoing it). `pulumi up` passes the real PAC.
+ */
+function previewSafePac(pac: pulumi.Input<string>): pulumi.Output<string> {
+  const secret = pulumi.secret(pac);
+  if (!pulumi.runtime.isDryRun()) return secret;
+  return secret.apply((value) => (typeof value === "string" && PAC_PATTERN.test(value) ? (pulumi.unknown as unknown as string) : value));
 }

@@ -1,5 +1,6 @@
 /**
- * `diff`: managed fields of the old outputs against the new inputs; `changes` always a boolean.
+ * `diff`: managed fields of the old outputs against the new inputs; `changes` always a boolean. The
+ * PAC is never an output and never compared.
  */
 import { describe, expect, it } from "vitest";
 import { diff, planDelta, UNKNOWN } from "../../src/provider/sigfox-device";
@@ -9,7 +10,6 @@ const GROUP = "7f3c1e2a-0b4d-4c6e-9f10-1234567890ab";
 const outputs = {
   __provider: "old provider text",
   deviceId: "1A2B3C",
-  registrationSecret: PAC,
   tags: { site: "tokyo" },
   groupId: GROUP,
   terminationEnabled: false,
@@ -53,10 +53,19 @@ describe("diff", () => {
     ["a removed group", { groupId: undefined }],
     ["the termination flag", { terminationEnabled: true }],
     ["deleteImmediately", { deleteImmediately: true }],
-    ["the PAC alone (recorded, no API call)", { registrationSecret: "FEDCBA9876543210" }],
   ])("updates in place for %s", async (_what, patch) => {
     const r = await diff("1A2B3C", outputs, { ...inputs, ...patch });
     expect(r).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+  });
+
+  it("ignores the PAC: a changed, unknown or missing PAC alone is no change", async () => {
+    for (const registrationSecret of ["FEDCBA9876543210", UNKNOWN, undefined]) {
+      expect(await diff("1A2B3C", outputs, { ...inputs, registrationSecret })).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+    }
+    // Outputs written by earlier versions still hold the PAC: a different one in the program is no change either.
+    expect((await diff("1A2B3C", { ...outputs, registrationSecret: PAC }, { ...inputs, registrationSecret: "FEDCBA9876543210" })).changes).toBe(false);
+    // The PAC does not hide a real change next to it.
+    expect(await diff("1A2B3C", outputs, { ...inputs, registrationSecret: UNKNOWN, tags: {} })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
   });
 
   it("compares group IDs case-insensitively and treats absent/null/empty alike", async () => {
@@ -67,7 +76,7 @@ describe("diff", () => {
   });
 
   it("tolerates outputs of older versions missing fields (defaults apply)", async () => {
-    const old = { deviceId: "1A2B3C", registrationSecret: PAC };
+    const old = { deviceId: "1A2B3C" };
     const r = await diff("1A2B3C", old, { ...inputs, tags: {}, groupId: undefined });
     expect(r.changes).toBe(false);
   });
@@ -76,7 +85,6 @@ describe("diff", () => {
     expect((await diff("1A2B3C", outputs, { ...inputs, tags: UNKNOWN })).changes).toBe(true);
     expect((await diff("1A2B3C", outputs, { ...inputs, tags: { site: UNKNOWN } })).changes).toBe(true);
     expect((await diff("1A2B3C", outputs, { ...inputs, groupId: UNKNOWN })).changes).toBe(true);
-    expect((await diff("1A2B3C", outputs, { ...inputs, registrationSecret: UNKNOWN })).replaces).toEqual([]);
     expect((await diff("1A2B3C", outputs, { ...inputs, deviceId: UNKNOWN })).replaces).toEqual(["deviceId"]);
   });
 

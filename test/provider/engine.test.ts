@@ -21,6 +21,10 @@ const D1 = { deviceId: "1A2B3C4D", pac: "0123456789ABCDEF" };
 const D2 = { deviceId: "2C", pac: "FEDCBA9876543210" };
 const D3 = { deviceId: "FFEE01", pac: "A1B2C3D4E5F60718" };
 const BAD_PAC = "NOTAPAC-XYZ";
+/** A well-formed PAC that is not D1's: changing dev1's PAC to it alone must be no change at all. */
+const D1_NEW_PAC = "00112233445566AA";
+/** A well-formed PAC that is not D2's: a later registration of dev2 must use it (and fail). */
+const D2_WRONG_PAC = "BBCCDDEEFF001122";
 
 type Args = Record<string, unknown>;
 const spec: { devices: Record<string, Args> } = { devices: {} };
@@ -37,6 +41,8 @@ const snapshots: string[] = [];
 let releasedPac = "";
 /** Messages (CLI stderr included) of the operations expected to fail. */
 const errorTexts: string[] = [];
+/** stdout and stderr of every operation that succeeded (the Automation API results). */
+const resultTexts: string[] = [];
 /** Runs an operation expected to fail; returns its error, keeping its text for the secrets check. */
 async function expectFailure(op: Promise<unknown>): Promise<Error> {
   const err = await op.then(
@@ -143,6 +149,15 @@ async function setup(): Promise<void> {
       "soracom:releasedPacDir": { value: pacDir },
     },
   });
+  // Keep the stdout/stderr of every successful operation for the secrets check (step 11).
+  for (const op of ["up", "preview", "previewRefresh", "refresh", "destroy"] as const) {
+    const run = h[op] as (opts?: unknown) => Promise<{ stdout: string; stderr: string }>;
+    (h as unknown as Record<string, unknown>)[op] = async (opts?: unknown) => {
+      const result = await run(opts);
+      resultTexts.push(result.stdout, result.stderr);
+      return result;
+    };
+  }
 }
 
 afterAll(async () => {
@@ -177,6 +192,20 @@ describe("SigfoxDevice on the real engine", () => {
     expect(await apiCalls()).toEqual({ getSigfoxDevice: 2 });
   }, STEP_TIMEOUT);
 
+  it("2b. a PAC change alone is no change: no diff, no update, no API call", async () => {
+    spec.devices.dev1 = { ...spec.devices.dev1, registrationSecret: D1_NEW_PAC };
+    await resetCalls();
+    const mark = h.events.length;
+    const preview = await h.preview({ expectNoChanges: true });
+    expect(preview.changeSummary).toEqual({ same: 3 });
+    const up = await h.up();
+    expect(up.summary.resourceChanges).toEqual({ same: 3 });
+    expect(Object.values(stepDiffs(mark)).map((d) => d.op)).not.toContain("update");
+    expect(await apiCalls()).toEqual({});
+    // The device is untouched (the API never reports a PAC; its state is as registered).
+    expect(await live(D1.deviceId)).toMatchObject({ pac: D1.pac, status: "ready", tags: { site: "tokyo", floor: "2" }, groupId: GROUP_A });
+  }, STEP_TIMEOUT);
+
   it("3. bad inputs fail at preview, per property with a fix, with no API call and no PAC echoed", async () => {
     spec.devices.bad = { deviceId: "XYZ", registrationSecret: BAD_PAC, groupId: "group-1", tags: { "": "x" } };
     await resetCalls();
@@ -200,8 +229,12 @@ describe("SigfoxDevice on the real engine", () => {
     const pr = await h.previewRefresh();
     expect(pr.changeSummary).toEqual({ same: 2, update: 1 });
     const diffs = Object.entries(stepDiffs(mark)).filter(([, d]) => d.op !== "same");
-    expect(diffs).toEqual([["dev1", { op: "update", changed: ["groupId", "tags", "terminationEnabled"] }]]);
-    expect(outputSince(outMark)).toMatch(/SigfoxDevice dev1 update \[diff: ~groupId,tags,terminationEnabled\]/);
+    // The engine shows a refresh diff as stored inputs → refreshed inputs. `read` cannot return the PAC
+    // (the provider host passes it only the outputs, which never hold it), so a DRIFTED device also
+    // lists `-registrationSecret`; the op and the devices come from the provider's diff, which ignores it.
+    expect(diffs).toEqual([["dev1", { op: "update", changed: ["groupId", "registrationSecret", "tags", "terminationEnabled"] }]]);
+    expect(outputSince(outMark)).toMatch(/SigfoxDevice dev1 update \[diff: -registrationSecret~groupId,tags,terminationEnabled\]/);
+    expect(outputSince(outMark)).not.toMatch(/SigfoxDevice dev2 update/);
     expect(await apiCalls()).toEqual({ getSigfoxDevice: 2 });
   }, STEP_TIMEOUT);
 
@@ -212,8 +245,43 @@ describe("SigfoxDevice on the real engine", () => {
     expect(await apiCalls()).toEqual({ getSigfoxDevice: 2, putSigfoxDeviceTags: 1, setSigfoxDeviceGroup: 1, disableTerminationOnSigfoxDevice: 1 });
     expect(await live(D1.deviceId)).toMatchObject({ tags: { site: "tokyo", floor: "2" }, groupId: GROUP_A, terminationEnabled: false });
     await resetCalls();
+    const mark = h.events.length;
+    expect((await h.preview({ expectNoChanges: true })).changeSummary).toEqual({ same: 3 });
+    expect(await apiCalls()).toEqual({});
     const pr = await h.previewRefresh({ expectNoChanges: true });
     expect(pr.changeSummary).toEqual({ same: 3 });
+    expect(Object.values(stepDiffs(mark)).filter((d) => d.op !== "same" && d.op !== "refresh")).toEqual([]);
+  }, STEP_TIMEOUT);
+
+  it("5b. a plain refresh accepts the drift; preview then shows the update, up restores it, and both previews are empty", async () => {
+    await emu.control.mutateDevice(D2.deviceId, { tags: { site: "kobe" } });
+    await resetCalls();
+    const refresh = await h.refresh();
+    expect(refresh.summary.resourceChanges).toMatchObject({ update: 1 });
+    expect(await apiCalls()).toEqual({ getSigfoxDevice: 2 });
+    // The stored inputs of the refreshed devices now lack the PAC: refresh previews stay empty.
+    expect((await h.previewRefresh({ expectNoChanges: true })).changeSummary).toEqual({ same: 3 });
+
+    await resetCalls();
+    const mark = h.events.length;
+    const outMark = h.output.length;
+    const preview = await h.preview();
+    expect(preview.changeSummary).toEqual({ same: 2, update: 1 });
+    expect(await apiCalls()).toEqual({});
+    // The op comes from the provider's diff (tags only); the display compares stored inputs (no PAC
+    // after the refresh) with the program's, so it lists the PAC coming back as an input.
+    expect(Object.entries(stepDiffs(mark)).filter(([, d]) => d.op !== "same")).toEqual([["dev2", { op: "update", changed: ["registrationSecret", "tags"] }]]);
+    expect(outputSince(outMark)).toMatch(/SigfoxDevice dev2 update \[diff: \+registrationSecret~tags\]/);
+
+    await resetCalls();
+    const up = await h.up();
+    expect(up.summary.resourceChanges).toEqual({ same: 2, update: 1 });
+    expect(await apiCalls()).toEqual({ putSigfoxDeviceTags: 1 });
+    expect(await live(D2.deviceId)).toMatchObject({ tags: { site: "osaka" } });
+    await resetCalls();
+    expect((await h.preview({ expectNoChanges: true })).changeSummary).toEqual({ same: 3 });
+    expect((await h.previewRefresh({ expectNoChanges: true })).changeSummary).toEqual({ same: 3 });
+    expect(await apiCalls()).toEqual({ getSigfoxDevice: 2 });
   }, STEP_TIMEOUT);
 
   it("6. program changes make exactly the calls of the delta, and the next preview is empty", async () => {
@@ -254,7 +322,10 @@ describe("SigfoxDevice on the real engine", () => {
     expect((await h.preview({ expectNoChanges: true })).changeSummary).toEqual({ same: 4 });
   }, STEP_TIMEOUT);
 
-  it("8. a device deleted out of band is dropped by refresh and re-created by up", async () => {
+  it("8. a device deleted out of band is dropped by refresh and re-created by up, with the program's current PAC", async () => {
+    // A PAC change on an existing device is no change (2b): nothing is called, nothing recorded.
+    spec.devices.dev2 = { ...spec.devices.dev2, registrationSecret: D2_WRONG_PAC };
+    expect((await h.preview({ expectNoChanges: true })).changeSummary).toEqual({ same: 4 });
     // Out of band the device leaves the account and returns to the network registry with its PAC.
     await emu.control.removeDevice(D2.deviceId);
     await resetCalls();
@@ -263,6 +334,13 @@ describe("SigfoxDevice on the real engine", () => {
     expect(await stateUrns()).toEqual(["dev1", "dev3"]);
     expect(await apiCalls()).toEqual({ getSigfoxDevice: 3 });
 
+    // The registration uses the program's PAC of now: the wrong one fails, nothing is recorded.
+    const mark = h.output.length;
+    const err = await expectFailure(h.up());
+    expect(`${err.message}\n${outputSince(mark)}`).toMatch(new RegExp(`SigfoxDevice ${D2.deviceId}: registration failed: .*Invalid PAC`));
+    expect(await stateUrns()).toEqual(["dev1", "dev3"]);
+
+    spec.devices.dev2 = { ...spec.devices.dev2, registrationSecret: D2.pac };
     await resetCalls();
     const up = await h.up();
     expect(up.summary.resourceChanges).toMatchObject({ create: 1 });
@@ -315,20 +393,26 @@ describe("SigfoxDevice on the real engine", () => {
     expect(owned).toEqual([]);
   }, STEP_TIMEOUT);
 
-  it("11. secrets (auth key, PACs) appear nowhere in plain text: state, engine output, events", async () => {
+  it("11. secrets (auth key, PACs) appear nowhere in plain text: state, engine output, stdout/stderr, every event", async () => {
     expect(releasedPac).toMatch(/^[0-9A-F]{16}$/i);
-    const secrets = [emu.credentials.authKey, D1.pac, D2.pac, D3.pac, releasedPac];
+    const secrets = [emu.credentials.authKey, D1.pac, D2.pac, D3.pac, D1_NEW_PAC, D2_WRONG_PAC, releasedPac];
     const states = snapshots.filter((s) => s.includes("pulumi-nodejs:dynamic/soracom:SigfoxDevice"));
     expect(states.length).toBeGreaterThan(0);
-    // Known platform behaviour, not ours: the Node.js SDK logs every RegisterResource/ReadResource
-    // response of the *program* process at debug severity (runtime/resource.js), secret outputs in
-    // plain text. Those debug events are never displayed (only with --debug or -v) but do reach the
-    // JSON event stream. They are excluded here by that exact shape; every other event is checked.
-    const sdkDebugEcho = (e: automation.EngineEvent) =>
-      (e.diagnosticEvent?.severity as string | undefined) === "debug" && /^(RegisterResource|ReadResource) RPC finished: /.test(e.diagnosticEvent?.message ?? "");
-    const events = h.events.filter((e) => !sdkDebugEcho(e));
+    // Every event, debug diagnostics included. The Node.js SDK logs every RegisterResource response
+    // of the program process at debug severity (runtime/resource.js) with the resource's outputs in
+    // plain text: they reach the event stream, and carry no PAC because the PAC is never an output.
+    const events = h.events;
     expect(events.length).toBeGreaterThan(100);
-    const haystacks = { state: [...states, backendFiles()].join("\n"), output: h.output.join("") + errorTexts.join("\n"), events: JSON.stringify(events) };
+    const sdkEchoes = events.filter((e) => /^RegisterResource RPC finished: .*SigfoxDevice/.test(e.diagnosticEvent?.message ?? ""));
+    expect(sdkEchoes.length).toBeGreaterThan(0);
+    expect(sdkEchoes.some((e) => e.diagnosticEvent!.message.includes(D1.deviceId))).toBe(true);
+    expect(resultTexts.length).toBeGreaterThan(20);
+    const haystacks = {
+      state: [...states, backendFiles()].join("\n"),
+      output: h.output.join("") + errorTexts.join("\n"),
+      "stdout/stderr": resultTexts.join("\n"),
+      events: JSON.stringify(events),
+    };
     for (const [where, text] of Object.entries(haystacks)) {
       for (const [i, s] of secrets.entries()) {
         const at = text.toUpperCase().indexOf(s.toUpperCase());
@@ -337,7 +421,7 @@ describe("SigfoxDevice on the real engine", () => {
         expect(at, `${where} contains secret #${i} after: ${context}`).toBe(-1);
       }
     }
-    // The PAC is a secret in both inputs and outputs of every device (the last checkpoint with devices).
+    // The PAC is a secret input of every device and never an output (the last checkpoint with devices).
     const ws = h.stack.workspace as automation.LocalWorkspace;
     const checkpoint = path.join(ws.envVars.PULUMI_BACKEND_URL!.replace(/^file:\/\//, ""), ".pulumi", "stacks", "sigfox-device-engine", "test.json");
     const backups = fs.readdirSync(path.join(path.dirname(path.dirname(path.dirname(checkpoint))), "history", "sigfox-device-engine", "test"))
@@ -349,7 +433,7 @@ describe("SigfoxDevice on the real engine", () => {
     const state = (JSON.parse(withDevices[withDevices.length - 1]!) as { checkpoint: { latest: { resources: { type: string; inputs: Args; outputs: Args }[] } } }).checkpoint.latest;
     for (const r of state.resources.filter((x) => x.type === "pulumi-nodejs:dynamic/soracom:SigfoxDevice")) {
       expect(r.inputs.registrationSecret).toHaveProperty("ciphertext");
-      expect(r.outputs.registrationSecret).toHaveProperty("ciphertext");
+      expect(r.outputs).not.toHaveProperty("registrationSecret");
     }
   }, STEP_TIMEOUT);
 });
@@ -394,6 +478,13 @@ describe("SigfoxDevice on the real engine: unknowns and adoption", () => {
     const preview = await h2.preview();
     expect(preview.changeSummary).toEqual({ create: 3 });
     expect(await apiCalls()).toEqual({});
+    // A previewed create's planned outputs are its inputs (the dynamic host has no provider preview),
+    // echoed by the SDK's debug log: the resource class makes a well-formed PAC unknown in previews.
+    const echoes = h2.events.filter((e) => /^RegisterResource RPC finished: .*SigfoxDevice/.test(e.diagnosticEvent?.message ?? ""));
+    expect(echoes.length).toBe(2);
+    expect(echoes.every((e) => e.diagnosticEvent!.message.includes("registrationSecret"))).toBe(true);
+    const text = (JSON.stringify(h2.events) + preview.stdout + preview.stderr).toUpperCase();
+    for (const pac of [D4.pac, D5.pac]) expect(text.includes(pac.toUpperCase())).toBe(false);
   }, STEP_TIMEOUT);
 
   it("an existing device of the operator declared in the program is adopted and converged", async () => {
@@ -428,5 +519,9 @@ describe("SigfoxDevice on the real engine: unknowns and adoption", () => {
     await h2.destroy();
     expect(await apiCalls()).toEqual({ terminateSigfoxDevice: 1 });
     expect(await live(D5.deviceId)).toMatchObject({ status: "terminated" });
+
+    // No PAC in any event of this stack either (previews of creates, adoption, replacement), debug included.
+    const text = (JSON.stringify(h2.events) + h2.output.join("")).toUpperCase();
+    for (const pac of [D4.pac, D5.pac]) expect(text.includes(pac.toUpperCase())).toBe(false);
   }, STEP_TIMEOUT);
 });

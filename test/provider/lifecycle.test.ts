@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
-import { sigfoxDevice } from "../../src/provider";
+import { changedFields, sigfoxDevice } from "../../src/provider";
 import { setApiFactoryForTests } from "../../src/provider/config";
 import type { PartialStateError } from "../../src/provider/errors";
 
@@ -73,8 +73,11 @@ describe("create", () => {
     const r = await sigfoxDevice.create(await checked({ deviceId: d.deviceId, registrationSecret: d.pac, tags: { site: "tokyo" } }));
     expect(await calls()).toEqual({ registerSigfoxDevice: 1 });
     expect(r.id).toBe(d.deviceId);
-    expect(r.outs).toMatchObject({ deviceId: d.deviceId, registrationSecret: d.pac, tags: { site: "tokyo" }, terminationEnabled: false, deleteImmediately: false, status: "ready", operatorId: emu.credentials.operatorId });
+    expect(r.outs).toMatchObject({ deviceId: d.deviceId, tags: { site: "tokyo" }, terminationEnabled: false, deleteImmediately: false, status: "ready", operatorId: emu.credentials.operatorId });
     expect(r.outs).not.toHaveProperty("groupId");
+    // The PAC is an input only: never an output (the SDK logs outputs in plain text at debug level).
+    expect(r.outs).not.toHaveProperty("registrationSecret");
+    expect(JSON.stringify(r)).not.toContain(d.pac);
     expectJsonClean(r.outs);
   });
 
@@ -147,6 +150,8 @@ describe("create", () => {
     expect(err.reasons[0]).not.toContain(d.pac);
     expect(err.properties).toMatchObject({ __provider: PROVIDER_TEXT, deviceId: d.deviceId, tags: { a: "1" }, terminationEnabled: false, status: "ready" });
     expect(err.properties).not.toHaveProperty("groupId");
+    expect(err.properties).not.toHaveProperty("registrationSecret");
+    expect(JSON.stringify(err.properties)).not.toContain(d.pac);
     expectJsonClean(err.properties);
 
     await emu.control.clearFaults();
@@ -154,11 +159,12 @@ describe("create", () => {
     const u = await sigfoxDevice.update(d.deviceId, err.properties, inputs);
     expect(await calls()).toEqual({ setSigfoxDeviceGroup: 1, enableTerminationOnSigfoxDevice: 1 });
     expect(u.outs).toMatchObject({ groupId: GROUP_A, terminationEnabled: true, tags: { a: "1" } });
+    expect(u.outs).not.toHaveProperty("registrationSecret");
   });
 });
 
 describe("read", () => {
-  it("returns the live state as outputs and refreshed inputs (PAC and deleteImmediately kept)", async () => {
+  it("returns the live state as outputs and refreshed inputs (deleteImmediately kept, no PAC)", async () => {
     const d = await networkDevice();
     const c = await sigfoxDevice.create(await checked({ deviceId: d.deviceId, registrationSecret: d.pac, tags: { a: "1" }, deleteImmediately: true }));
     await emu.control.mutateDevice(d.deviceId, { tags: { a: "2" }, groupId: GROUP_B, terminationEnabled: true });
@@ -166,9 +172,26 @@ describe("read", () => {
     const r = await sigfoxDevice.read(d.deviceId, { ...c.outs, __provider: PROVIDER_TEXT });
     expect(await calls()).toEqual({ getSigfoxDevice: 1 });
     expect(r.id).toBe(d.deviceId);
-    expect(r.props).toMatchObject({ tags: { a: "2" }, groupId: GROUP_B, terminationEnabled: true, registrationSecret: d.pac, deleteImmediately: true });
-    expect(r.inputs).toEqual({ deviceId: d.deviceId, registrationSecret: d.pac, tags: { a: "2" }, groupId: GROUP_B, terminationEnabled: true, deleteImmediately: true });
+    expect(r.props).toMatchObject({ tags: { a: "2" }, groupId: GROUP_B, terminationEnabled: true, deleteImmediately: true });
+    expect(r.props).not.toHaveProperty("registrationSecret");
+    // The provider cannot know the PAC here (the host passes only the outputs): the refreshed inputs lack it.
+    expect(r.inputs).toEqual({ deviceId: d.deviceId, tags: { a: "2" }, groupId: GROUP_B, terminationEnabled: true, deleteImmediately: true });
+    // The program's inputs (with the PAC) against the refreshed outputs: drift on the managed fields only.
+    expect(changedFields(r.props as Record<string, unknown>, await checked({ deviceId: d.deviceId, registrationSecret: d.pac, tags: { a: "1" }, deleteImmediately: true }))).toEqual(["tags", "groupId", "terminationEnabled"]);
     expectJsonClean(r);
+  });
+
+  it("drops a PAC that outputs written by an earlier version still hold", async () => {
+    const d = await networkDevice();
+    const c = await sigfoxDevice.create(await checked({ deviceId: d.deviceId, registrationSecret: d.pac }));
+    const legacy = { ...c.outs, registrationSecret: d.pac, __provider: PROVIDER_TEXT };
+    const r = await sigfoxDevice.read(d.deviceId, legacy);
+    expect(JSON.stringify(r)).not.toContain(d.pac);
+    await emu.control.clearRequests();
+    const u = await sigfoxDevice.update(d.deviceId, legacy, await checked({ deviceId: d.deviceId, registrationSecret: d.pac, deleteImmediately: true }));
+    expect(await calls()).toEqual({});
+    expect(u.outs).toMatchObject({ deviceId: d.deviceId, deleteImmediately: true, status: "ready" });
+    expect(JSON.stringify(u)).not.toContain(d.pac);
   });
 
   it("reports lastSeen and the active status after the device has sent a message; no drift from them", async () => {
@@ -218,14 +241,25 @@ describe("update", () => {
     expect(u.outs).toMatchObject({ tags: { a: "1" } });
   });
 
-  it("records a new PAC or deleteImmediately without any API call", async () => {
+  it("records deleteImmediately without any API call; a new PAC next to it is neither used nor recorded", async () => {
     const d = await networkDevice();
     const c = await sigfoxDevice.create(await checked({ deviceId: d.deviceId, registrationSecret: d.pac }));
     await emu.control.clearRequests();
-    const u = await sigfoxDevice.update(d.deviceId, { ...c.outs, __provider: PROVIDER_TEXT }, await checked({ deviceId: d.deviceId, registrationSecret: "FEDCBA9876543210", deleteImmediately: true }));
+    const news = await checked({ deviceId: d.deviceId, registrationSecret: "FEDCBA9876543210", deleteImmediately: true });
+    const u = await sigfoxDevice.update(d.deviceId, { ...c.outs, __provider: PROVIDER_TEXT }, news);
     expect(await calls()).toEqual({});
-    expect(u.outs).toMatchObject({ registrationSecret: "FEDCBA9876543210", deleteImmediately: true, status: "ready" });
+    expect(u.outs).toMatchObject({ deviceId: d.deviceId, deleteImmediately: true, status: "ready" });
+    expect(u.outs).not.toHaveProperty("registrationSecret");
     expect(u.outs).not.toHaveProperty("__provider");
+  });
+
+  it("a PAC change alone is no change (no update): diff says so, with no API call", async () => {
+    const d = await networkDevice();
+    const c = await sigfoxDevice.create(await checked({ deviceId: d.deviceId, registrationSecret: d.pac, tags: { a: "1" } }));
+    await emu.control.clearRequests();
+    const news = await checked({ deviceId: d.deviceId, registrationSecret: "FEDCBA9876543210", tags: { a: "1" } });
+    expect(await sigfoxDevice.diff(d.deviceId, { ...c.outs, __provider: PROVIDER_TEXT }, news)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+    expect(await calls()).toEqual({});
   });
 });
 
