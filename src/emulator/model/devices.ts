@@ -43,6 +43,17 @@ function touch(ctx: ModelContext, device: DeviceRecord): DeviceRecord {
   return device;
 }
 
+/** What an account holds about a device, back to Soracom's defaults: a device starts each registration fresh. */
+function clearAccountState(device: DeviceRecord, tags: Record<string, string>): void {
+  device.tags = tags;
+  device.groupId = null;
+  device.terminationEnabled = false;
+  device.lastSeen = null;
+  device.terminatedAt = null;
+  device.pendingDownlink = null;
+  device.dataEntries = [];
+}
+
 /**
  * Returns a device to the network registry with a fresh PAC, as Sigfox does when a device leaves an
  * account: everything account-specific (tags, group, data, downlink) is gone.
@@ -51,13 +62,7 @@ export function releaseToNetwork(ctx: ModelContext, device: DeviceRecord): strin
   device.pac = newPac();
   device.ownerOperatorId = null;
   device.status = "instock";
-  device.tags = {};
-  device.groupId = null;
-  device.terminationEnabled = false;
-  device.lastSeen = null;
-  device.terminatedAt = null;
-  device.pendingDownlink = null;
-  device.dataEntries = [];
+  clearAccountState(device, {});
   device.lastModifiedTime = ctx.clock.now();
   return device.pac;
 }
@@ -131,13 +136,7 @@ export function registerDevice(
   }
   device.ownerOperatorId = operatorId;
   device.status = "ready";
-  device.tags = { ...(body.tags ?? {}) };
-  device.groupId = null;
-  device.terminationEnabled = false;
-  device.lastSeen = null;
-  device.terminatedAt = null;
-  device.pendingDownlink = null;
-  device.dataEntries = [];
+  clearAccountState(device, { ...(body.tags ?? {}) });
   return touch(ctx, device);
 }
 
