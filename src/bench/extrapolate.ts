@@ -61,31 +61,3 @@ export function growthExponent(points: { x: number; y: number }[]): number | und
   return Math.log(hi.y / lo.y) / Math.log(hi.x / lo.x);
 }
 
-/**
- * Fits y = a + b·x + c·x² (least squares, normal equations); `undefined` unless the x² term is
- * positive (then the linear fit is the better description). Needs 3 distinct sizes.
- */
-export function fitQuadratic(points: { x: number; y: number }[]): { a: number; b: number; c: number } | undefined {
-  if (new Set(points.map((p) => p.x)).size < 3) return undefined;
-  const S = (k: number): number => points.reduce((s, p) => s + p.x ** k, 0);
-  const T = (k: number): number => points.reduce((s, p) => s + p.x ** k * p.y, 0);
-  const m = [
-    [S(0), S(1), S(2), T(0)],
-    [S(1), S(2), S(3), T(1)],
-    [S(2), S(3), S(4), T(2)],
-  ];
-  for (let i = 0; i < 3; i++) {
-    let pivot = i;
-    for (let r = i + 1; r < 3; r++) if (Math.abs(m[r]![i]!) > Math.abs(m[pivot]![i]!)) pivot = r;
-    [m[i], m[pivot]] = [m[pivot]!, m[i]!];
-    const d = m[i]![i]!;
-    if (d === 0) return undefined;
-    for (let r = 0; r < 3; r++) {
-      if (r === i) continue;
-      const f = m[r]![i]! / d;
-      for (let c = i; c < 4; c++) m[r]![c]! -= f * m[i]![c]!;
-    }
-  }
-  const [a, b, c] = [m[0]![3]! / m[0]![0]!, m[1]![3]! / m[1]![1]!, m[2]![3]! / m[2]![2]!];
-  return c > 0 ? { a, b, c } : undefined;
-}

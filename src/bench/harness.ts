@@ -35,6 +35,8 @@ export interface StepResult {
   /** The engine's summary of resource changes. */
   changes?: Record<string, number>;
   load1: number;
+  /** The emulator's request log of the step (only kept when the caller asks; not written to results). */
+  requestLog?: { time: string; operation: string | null; status: number | null }[];
 }
 
 export interface FleetStackOptions {
@@ -85,7 +87,7 @@ export class FleetStack {
   }
 
   /** Runs one engine operation and measures it. `writesState`: watch the checkpoint (up/destroy). */
-  async step(name: string, run: (stack: Stack) => Promise<{ summary?: { resourceChanges?: Record<string, number> } } | unknown>, writesState = true): Promise<StepResult> {
+  async step(name: string, run: (stack: Stack) => Promise<{ summary?: { resourceChanges?: Record<string, number> } } | unknown>, writesState = true, keepLog = false): Promise<StepResult> {
     await this.emulator.control.clearRequests();
     this.proxy.reset();
     const watch = writesState ? watchStackState(this.stateDir, "bench") : undefined;
@@ -97,7 +99,8 @@ export class FleetStack {
     const state = watch?.stop();
     const calls = (await this.emulator.control.calls()) as Record<string, number>;
     const statuses: Record<string, number> = {};
-    for (const r of await this.emulator.control.requests()) {
+    const requestLog = await this.emulator.control.requests();
+    for (const r of requestLog) {
       const key = r.status === null ? "dropped" : String(r.status);
       statuses[key] = (statuses[key] ?? 0) + 1;
     }
@@ -113,6 +116,7 @@ export class FleetStack {
       ...(state ? { state } : {}),
       ...(changes ? { changes: { ...changes } } : {}),
       load1: loadAverage(),
+      ...(keepLog ? { requestLog: requestLog.map((r) => ({ time: r.time, operation: r.operation, status: r.status })) } : {}),
     };
   }
 
@@ -148,17 +152,21 @@ function zlibGunzip(raw: Buffer): string {
   return zlib.gunzipSync(raw).toString("utf8");
 }
 
-/** `__provider` bytes of one device resource (inputs + outputs) and the JSON bytes of a whole device resource. */
-export function providerBytes(cp: CheckpointJson): { devices: number; providerBytesPerResource: number; resourceBytes: number } {
+/**
+ * `__provider` bytes of one device resource (inputs + outputs), and where the bytes of a device
+ * resource go (compact JSON bytes of each top-level field, and of `__provider` and the encrypted PAC
+ * inside inputs + outputs): what to shrink first.
+ */
+export function providerBytes(cp: CheckpointJson): { devices: number; providerBytesPerResource: number; breakdown: Record<string, number> } {
   const devices = (cp.checkpoint?.latest?.resources ?? []).filter((r) => r.type === SIGFOX_DEVICE_TYPE);
-  if (devices.length === 0) return { devices: 0, providerBytesPerResource: 0, resourceBytes: 0 };
-  const d = devices[0]!;
-  const len = (v: unknown): number => (typeof v === "string" ? Buffer.byteLength(v) : 0);
-  return {
-    devices: devices.length,
-    providerBytesPerResource: len(d.inputs?.["__provider"]) + len(d.outputs?.["__provider"]),
-    resourceBytes: Math.round(devices.reduce((n, r) => n + Buffer.byteLength(JSON.stringify(r, null, 4)), 0) / devices.length),
-  };
+  if (devices.length === 0) return { devices: 0, providerBytesPerResource: 0, breakdown: {} };
+  const d = devices[0]! as unknown as Record<string, unknown> & CheckpointResource;
+  const len = (v: unknown): number => (v === undefined ? 0 : Buffer.byteLength(typeof v === "string" ? v : JSON.stringify(v)));
+  const breakdown: Record<string, number> = { "whole resource (compact JSON)": len(d) };
+  for (const [k, v] of Object.entries(d)) breakdown[k] = len(v);
+  breakdown["inputs+outputs: __provider"] = len(d.inputs?.["__provider"]) + len(d.outputs?.["__provider"]);
+  breakdown["inputs+outputs: registrationSecret (ciphertext)"] = len(d.inputs?.["registrationSecret"]) + len(d.outputs?.["registrationSecret"]);
+  return { devices: devices.length, providerBytesPerResource: len(d.inputs?.["__provider"]) + len(d.outputs?.["__provider"]), breakdown };
 }
 
 export function benchWorkRoot(): string {

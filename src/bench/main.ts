@@ -6,7 +6,7 @@
  *   npm run bench                                  # default suite (< ~10 min on 2 cores)
  *   npm run bench -- --quick                       # smaller sizes, ~2 min
  *   npm run bench -- --only fleet --sizes 10,100,500 --modes default,lean
- *   npm run bench -- --only rate-limit --rate-limit 60 --rate-devices 90
+ *   npm run bench -- --only rate-limit --rate-limit 60,30 --rate-devices 90
  *   npm run bench -- --only client --list-devices 5000 --gets 1000 --concurrency 1,8,32
  *
  * Scenarios: `fleet` (scenario-engine.ts), `rate-limit` (scenario-rate-limit.ts), `client`
@@ -29,11 +29,12 @@ const SCENARIOS = ["fleet", "rate-limit", "client"] as const;
 
 const USAGE = `usage: npm run bench -- [options]
   --only LIST           scenarios to run: ${SCENARIOS.join(",")} (default: all)
-  --quick               small sizes (fleet 10,50; rate limit 20/min with 30 devices; client 1000 devices, 300 GETs)
+  --quick               small sizes (fleet 10,50; rate limit 20/min with 30 devices; client 1000 devices, 300 GETs), ~2 min
   --sizes LIST          fleet sizes (default 10,100,300)
   --modes LIST          checkpoint modes: ${Object.keys(CHECKPOINT_MODES).join(",")} (default default,lean)
   --target N            extrapolate the fleet results to N devices (default 10000)
-  --rate-limit N        requests per minute per operation for the rate-limit scenario (default 60)
+  --rate-limit LIST     requests per minute per operation for the rate-limit scenario, one run each,
+                        plus a baseline without limits (default 60,30)
   --rate-devices N      devices created under the limit (default 90)
   --list-devices N      devices seeded for the client list (default 5000)
   --gets N              concurrent GETs (default 1000)
@@ -41,6 +42,8 @@ const USAGE = `usage: npm run bench -- [options]
   --get-latency LIST    server latencies (ms) for the GETs, each run with every cap (default 0,10)
   --out DIR             results directory (default bench/results)
   --name NAME           results file names NAME.json / NAME.md (default latest)
+  --merge FILES         run nothing: merge earlier result files (comma-separated JSON paths), recompute
+                        the extrapolation over all their fleet sizes, write NAME.json / NAME.md
   --help`;
 
 function list(value: string | undefined, fallback: string): string[] {
@@ -70,6 +73,7 @@ async function main(): Promise<number> {
       concurrency: { type: "string" },
       "get-latency": { type: "string" },
       name: { type: "string" },
+      merge: { type: "string" },
       out: { type: "string" },
       help: { type: "boolean", default: false },
     },
@@ -86,7 +90,7 @@ async function main(): Promise<number> {
   const modes = list(values.modes, "default,lean");
   for (const m of modes) if (!CHECKPOINT_MODES[m]) throw new Error(`--modes: unknown mode "${m}" (known: ${Object.keys(CHECKPOINT_MODES).join(", ")})`);
   const [target] = positiveInts([values.target ?? "10000"], "--target");
-  const [rateLimit] = positiveInts([values["rate-limit"] ?? (quick ? "20" : "60")], "--rate-limit");
+  const rateLimits = positiveInts(list(values["rate-limit"], quick ? "20" : "60,30"), "--rate-limit");
   const [rateDevices] = positiveInts([values["rate-devices"] ?? (quick ? "30" : "90")], "--rate-devices");
   const [listDevices] = positiveInts([values["list-devices"] ?? (quick ? "1000" : "5000")], "--list-devices");
   const [gets] = positiveInts([values.gets ?? (quick ? "300" : "1000")], "--gets");
@@ -99,7 +103,9 @@ async function main(): Promise<number> {
   const name = values.name ?? "latest";
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`--name: "${name}" is not a plain file name`);
   const outDir = path.resolve(PACKAGE_ROOT, values.out ?? path.join("bench", "results"));
-  const options = { only, quick, sizes, modes, target, rateLimit, rateDevices, listDevices, gets, concurrencies, latenciesMs };
+  const options = { only, quick, sizes, modes, target, rateLimits, rateDevices, listDevices, gets, concurrencies, latenciesMs };
+
+  if (values.merge !== undefined) return mergeResults(list(values.merge, ""), outDir, name, target!);
 
   const started = new Date();
   const machine = machineInfo();
@@ -111,6 +117,7 @@ async function main(): Promise<number> {
     finishedAt: started.toISOString(),
     durationSeconds: 0,
     machine: { ...machine, load1AtEnd: machine.load1AtStart },
+    git: gitInfo(),
     pulumiCli: only.includes("fleet") || only.includes("rate-limit") ? pulumiVersion() : "not used",
     options,
     fleet: [],
@@ -151,8 +158,8 @@ async function main(): Promise<number> {
     });
   }
   if (only.includes("rate-limit")) {
-    log(`\n== rate-limit: ${rateDevices} devices, limits off vs ${rateLimit}/min per operation`);
-    for (const limit of [null, rateLimit!]) {
+    log(`\n== rate-limit: ${rateDevices} devices, limits off vs ${rateLimits.join(", ")}/min per operation`);
+    for (const limit of [null, ...rateLimits]) {
       await guard(`rate-limit ${limit ?? "off"}`, async () => {
         const r = await runRateLimitScenario(rateDevices!, limit, workRoot, log);
         results.rateLimit.push(r);
@@ -177,6 +184,42 @@ async function main(): Promise<number> {
   log(markdownSummary(results));
   log(`Results: ${path.relative(process.cwd(), path.join(outDir, `${name}.json`))}, ${path.relative(process.cwd(), path.join(outDir, `${name}.md`))}`);
   return results.problems.length === 0 ? 0 : 1;
+}
+
+/** `--merge`: one result document from several runs (e.g. the default suite + a 1,000-device run). */
+function mergeResults(files: string[], outDir: string, name: string, target: number): number {
+  if (files.length === 0) throw new Error("--merge: no files");
+  const docs = files.map((f) => JSON.parse(fs.readFileSync(path.resolve(f), "utf8")) as BenchResults);
+  const first = docs[0]!;
+  const merged: BenchResults = {
+    ...first,
+    options: { mergedFrom: files.map((f) => path.relative(PACKAGE_ROOT, path.resolve(f))), runs: docs.map((d) => ({ startedAt: d.startedAt, options: d.options, load1: [d.machine.load1AtStart, d.machine.load1AtEnd] })) },
+    durationSeconds: docs.reduce((n, d) => n + d.durationSeconds, 0),
+    fleet: docs.flatMap((d) => d.fleet).sort((a, b) => a.mode.localeCompare(b.mode) || a.devices - b.devices),
+    rateLimit: docs.flatMap((d) => d.rateLimit),
+    problems: docs.flatMap((d) => d.problems),
+  };
+  const client = docs.find((d) => d.client)?.client;
+  if (client) merged.client = client;
+  merged.extrapolation = extrapolate(merged.fleet, target);
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, `${name}.json`), JSON.stringify(merged, null, 2) + "\n");
+  fs.writeFileSync(path.join(outDir, `${name}.md`), markdownSummary(merged));
+  console.log(markdownSummary(merged));
+  return 0;
+}
+
+/** The commit measured, and the files that differed from it (the bench measures the working tree as built). */
+function gitInfo(): { commit: string; dirty: string[] } {
+  const run = (args: string[]): string => execFileSync("git", args, { cwd: PACKAGE_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trimEnd();
+  try {
+    return {
+      commit: run(["rev-parse", "HEAD"]),
+      dirty: run(["status", "--porcelain", "--untracked-files=no", "--", "src"]).split("\n").filter((l) => l !== "").map((l) => l.slice(3)),
+    };
+  } catch {
+    return { commit: "unknown", dirty: [] };
+  }
 }
 
 function pulumiVersion(): string {

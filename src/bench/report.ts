@@ -7,7 +7,7 @@ import type { FleetRunResult } from "./scenario-engine";
 import type { RateLimitRunResult } from "./scenario-rate-limit";
 import type { StepResult } from "./harness";
 import type { MachineInfo } from "./system";
-import { fitLinear, fitQuadratic, fitQuadraticThroughOrigin, growthExponent } from "./extrapolate";
+import { fitLinear, fitQuadraticThroughOrigin, growthExponent } from "./extrapolate";
 
 export interface BenchResults {
   format: "pulumi-soracom-sigfox-bench/1";
@@ -16,6 +16,8 @@ export interface BenchResults {
   durationSeconds: number;
   machine: MachineInfo & { load1AtEnd: number };
   pulumiCli: string;
+  /** The commit measured and the source files that differed from it when the suite was built. */
+  git: { commit: string; dirty: string[] };
   options: Record<string, unknown>;
   fleet: FleetRunResult[];
   extrapolation: Extrapolation[];
@@ -35,8 +37,14 @@ export interface Extrapolation {
   stateBytesExponent?: number;
   /** Linear fit of seconds, evaluated at `target`: a floor when the cost per device grows with N. */
   seconds?: number;
-  /** Quadratic fit of seconds (a + b·N + c·N², c > 0), evaluated at `target`; absent when the data show no growth. */
-  secondsQuadratic?: number;
+  /**
+   * Checkpoint model (modes that write per-step checkpoints, when the `lean` mode ran at the same
+   * sizes): the lean mode's linear seconds at `target` + the measured seconds per byte of extra state
+   * written (default − lean, fitted through the origin) × `stateBytesWritten` at `target`.
+   */
+  secondsCheckpointModel?: number;
+  /** The fitted cost of state writing, in seconds per MiB written. */
+  secondsPerMiBWritten?: number;
   /** b·N + c·N² fit of state bytes written, evaluated at `target`. */
   stateBytesWritten?: number;
   /** Calls per device measured × target. */
@@ -67,7 +75,7 @@ export function extrapolate(fleet: FleetRunResult[], target: number): Extrapolat
       const bytePts = pts.filter((p) => p.s.state).map((p) => ({ x: p.n, y: stateBytes(p.s) }));
       const lin = fitLinear(secPts);
       const quad = fitQuadraticThroughOrigin(bytePts);
-      const tq = fitQuadratic(secPts);
+      const model = checkpointModel(fleet, mode, step, target, quad ? quad.b * target + quad.c * target * target : undefined);
       const big = pts[pts.length - 1]!;
       const e: Extrapolation = {
         mode,
@@ -77,7 +85,7 @@ export function extrapolate(fleet: FleetRunResult[], target: number): Extrapolat
         ...(growthExponent(secPts) !== undefined ? { secondsExponent: round2(growthExponent(secPts)!) } : {}),
         ...(bytePts.length >= 2 && growthExponent(bytePts) !== undefined ? { stateBytesExponent: round2(growthExponent(bytePts)!) } : {}),
         ...(lin ? { seconds: Math.round(lin.a + lin.b * target) } : {}),
-        ...(tq ? { secondsQuadratic: Math.round(tq.a + tq.b * target + tq.c * target * target) } : {}),
+        ...(model ?? {}),
         ...(quad && bytePts.length >= 2 ? { stateBytesWritten: Math.round(quad.b * target + quad.c * target * target) } : {}),
         apiCalls: Math.round((big.s.apiCalls / big.n) * target),
         httpBytes: Math.round(((big.s.http.bytesSent + big.s.http.bytesReceived) / big.n) * target),
@@ -87,6 +95,29 @@ export function extrapolate(fleet: FleetRunResult[], target: number): Extrapolat
     }
   }
   return out;
+}
+
+/** See {@link Extrapolation.secondsCheckpointModel}. */
+function checkpointModel(fleet: FleetRunResult[], mode: string, step: string, target: number, bytesAtTarget: number | undefined): Pick<Extrapolation, "secondsCheckpointModel" | "secondsPerMiBWritten"> | undefined {
+  if (mode === "lean" || bytesAtTarget === undefined) return undefined;
+  const stepOf = (m: string, n: number): StepResult | undefined => fleet.find((f) => f.mode === m && f.devices === n)?.steps.find((s) => s.step === step);
+  const pairs = fleet
+    .filter((f) => f.mode === mode)
+    .flatMap((f) => {
+      const own = stepOf(mode, f.devices);
+      const lean = stepOf("lean", f.devices);
+      return own?.state && lean?.state ? [{ n: f.devices, dt: own.seconds - lean.seconds, extra: stateBytes(own) - stateBytes(lean) }] : [];
+    });
+  const leanFit = fitLinear(fleet.filter((f) => f.mode === "lean").flatMap((f) => { const s = stepOf("lean", f.devices); return s ? [{ x: f.devices, y: s.seconds }] : []; }));
+  if (pairs.length < 2 || !leanFit) return undefined;
+  const sxy = pairs.reduce((s, p) => s + p.extra * p.dt, 0);
+  const sxx = pairs.reduce((s, p) => s + p.extra * p.extra, 0);
+  if (sxx === 0) return undefined;
+  const perByte = Math.max(0, sxy / sxx);
+  return {
+    secondsCheckpointModel: Math.round(leanFit.a + leanFit.b * target + perByte * bytesAtTarget),
+    secondsPerMiBWritten: Math.round(perByte * 2 ** 20 * 10000) / 10000,
+  };
 }
 
 const OP_SHORT: Record<string, string> = {
@@ -143,7 +174,7 @@ export function markdownSummary(r: BenchResults): string {
       `load average (1 min) ${r.machine.load1AtStart} at start, ${r.machine.load1AtEnd} at end (the machine is shared: absolute seconds are noisy, calls and bytes are not)`,
   );
   out.push("");
-  out.push(`Options: \`${JSON.stringify(r.options)}\``);
+  out.push(`Commit ${(r.git?.commit ?? "unknown").slice(0, 12)}${(r.git?.dirty.length ?? 0) > 0 ? ` with uncommitted changes in ${r.git!.dirty.join(", ")}` : ""}. Options: \`${JSON.stringify(r.options)}\``);
 
   if (r.fleet.length > 0) {
     out.push("", "## Fleet through the real engine", "");
@@ -186,24 +217,36 @@ export function markdownSummary(r: BenchResults): string {
         ]),
       ),
     );
+    const big = [...r.fleet].sort((a, b) => b.devices - a.devices)[0];
+    if (big?.afterCreate.deviceResourceBreakdown) {
+      out.push("");
+      out.push(
+        `One device resource in the checkpoint (compact JSON bytes; the file is indented, hence the larger per-device figure above): ` +
+          Object.entries(big.afterCreate.deviceResourceBreakdown)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(" · "),
+      );
+    }
     if (r.extrapolation.length > 0) {
       const target = r.extrapolation[0]!.target;
       out.push("", `### Extrapolation to ${target.toLocaleString("en-US")} devices (NOT measured)`, "");
       out.push(
-        "Fitted on the sizes above: seconds linearly (a + b·N, a floor) and, when the data curve upwards, quadratically (a + b·N + c·N²); state bytes written as b·N + c·N²; API calls and HTTP bytes per device × N. " +
+        "Fitted on the sizes above: seconds linearly (a + b·N: a floor, it ignores the growing checkpoint); state bytes written as b·N + c·N²; " +
+          "the checkpoint model = the lean mode's linear seconds + the measured seconds per MiB of extra state written (default − lean) × the extrapolated state bytes; API calls and HTTP bytes per device × N. " +
           "Growth exponents are log-log slopes between the smallest and largest size (1 = linear, 2 = quadratic).",
       );
       out.push("");
       out.push(
         table(
-          ["mode", "step", "sizes", "time exp.", "time @target (linear)", "time @target (quadratic)", "state bytes exp.", "state bytes written @target", "checkpoint @target", "API calls @target", "HTTP bytes @target"],
+          ["mode", "step", "sizes", "time exp.", "time @target (linear)", "s per MiB written", "time @target (checkpoint model)", "state bytes exp.", "state bytes written @target", "checkpoint JSON @target", "API calls @target", "HTTP bytes @target"],
           r.extrapolation.map((e) => [
             e.mode,
             e.step,
             e.fromSizes.join(","),
             e.secondsExponent ?? "–",
             secs(e.seconds),
-            secs(e.secondsQuadratic),
+            e.secondsPerMiBWritten ?? "–",
+            secs(e.secondsCheckpointModel),
             e.stateBytesExponent ?? "–",
             bytes(e.stateBytesWritten),
             bytes(e.checkpointBytes),
@@ -219,7 +262,7 @@ export function markdownSummary(r: BenchResults): string {
     out.push("", "## Fleet create under a per-minute rate limit", "");
     out.push(
       table(
-        ["limit/min/operation", "N", "result", "time", "lower bound", "API calls (incl. refused)", "429s", "HTTP bytes", "load"],
+        ["limit/min/operation", "N", "result", "time", "lower bound", "API calls (incl. refused)", "429s", "accepted per 1-min window", "HTTP bytes", "load"],
         r.rateLimit.map((x) => [
           x.limitPerMinute ?? "off",
           x.devices,
@@ -228,6 +271,7 @@ export function markdownSummary(r: BenchResults): string {
           x.limitPerMinute === null ? "–" : secs(x.lowerBoundSeconds),
           x.step ? formatCalls(x.step.calls) : "–",
           x.rateLimited429,
+          x.windows ? x.windows.map((w) => `${w.accepted}${w.refused429 ? ` (+${w.refused429}×429)` : ""}`).join(" / ") : "–",
           x.step ? bytes(x.step.http.bytesSent + x.step.http.bytesReceived) : "–",
           x.step?.load1 ?? "–",
         ]),

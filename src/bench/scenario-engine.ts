@@ -23,7 +23,14 @@ export interface FleetRunResult {
   engineEnv: Record<string, string>;
   devices: number;
   steps: StepResult[];
-  afterCreate: { checkpointBytesOnDisk: number; checkpointJsonBytes: number; providerBytesPerResource: number; checkpointBytesPerDevice: number };
+  afterCreate: {
+    checkpointBytesOnDisk: number;
+    checkpointJsonBytes: number;
+    providerBytesPerResource: number;
+    checkpointBytesPerDevice: number;
+    /** Bytes of one device resource by field (see `providerBytes`). */
+    deviceResourceBreakdown: Record<string, number>;
+  };
   /** Expectations on API calls that did not hold (empty when the provider behaved as promised). */
   violations: string[];
 }
@@ -74,6 +81,7 @@ export async function runFleetScenario(n: number, mode: string, workRoot: string
         checkpointJsonBytes: Buffer.byteLength(cp.text),
         providerBytesPerResource: pb.providerBytesPerResource,
         checkpointBytesPerDevice: Math.round(Buffer.byteLength(cp.text) / n),
+        deviceResourceBreakdown: pb.breakdown,
       },
       violations,
     };

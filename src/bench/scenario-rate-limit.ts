@@ -18,6 +18,8 @@ export interface RateLimitRunResult {
   rateLimited429: number;
   /** Minimum seconds the limit forces (whole windows before the last one). */
   lowerBoundSeconds: number;
+  /** Per one-minute window of the emulator (0 = the window the create started in): accepted and refused (429) calls. */
+  windows: { accepted: number; refused429: number }[];
 }
 
 export async function runRateLimitScenario(n: number, limit: number | null, workRoot: string, log: (s: string) => void): Promise<RateLimitRunResult> {
@@ -46,13 +48,29 @@ export async function runRateLimitScenario(n: number, limit: number | null, work
         error = e instanceof Error ? e.message.split("\n").slice(-6).join(" ").slice(0, 600) : String(e);
         return undefined;
       }
-    });
+    }, true, true);
     const rateLimited429 = step.statuses["429"] ?? 0;
-    log(`  rate limit ${limit ?? "off"}/min N=${n}: ${step.seconds.toFixed(1)} s, ${rateLimited429} × 429, ${error ? "FAILED" : "ok"}, load ${step.load1}`);
+    const windows = perWindow(step.requestLog ?? [], clock.nowMs);
+    log(`  rate limit ${limit ?? "off"}/min N=${n}: ${step.seconds.toFixed(1)} s, ${rateLimited429} × 429, per window ${windows.map((w) => w.accepted).join("/")}, ${error ? "FAILED" : "ok"}, load ${step.load1}`);
     const registered = (await fs.emulator.control.state()).devices.filter((d) => d.ownerOperatorId !== undefined && d.ownerOperatorId !== null).length;
     const ok = error === undefined && registered === n;
-    return { devices: n, limitPerMinute: limit, ok, ...(error ? { error } : {}), step, rateLimited429, lowerBoundSeconds };
+    const { requestLog: _log, ...stepWithoutLog } = step;
+    return { devices: n, limitPerMinute: limit, ok, ...(error ? { error } : {}), step: stepWithoutLog, rateLimited429, lowerBoundSeconds, windows };
   } finally {
     await fs.close(process.env.BENCH_KEEP === "1");
   }
+}
+
+/** Groups the API calls (auth excluded) by one-minute window of the emulator clock, from the window of `startMs`. */
+function perWindow(log: { time: string; operation: string | null; status: number | null }[], startMs: number): { accepted: number; refused429: number }[] {
+  const first = Math.floor(startMs / 60_000) + 1; // the clock was advanced to the next boundary
+  const out: { accepted: number; refused429: number }[] = [];
+  for (const r of log) {
+    if (r.operation === "auth" || r.operation === null) continue;
+    const i = Math.max(0, Math.floor(Date.parse(r.time) / 60_000) - first);
+    while (out.length <= i) out.push({ accepted: 0, refused429: 0 });
+    if (r.status === 429) out[i]!.refused429 += 1;
+    else if (r.status !== null && r.status < 400) out[i]!.accepted += 1;
+  }
+  return out;
 }
