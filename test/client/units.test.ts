@@ -131,6 +131,19 @@ describe("RateLimiter", () => {
     expect(delays[2]).toBeGreaterThanOrEqual(4000);
   });
 
+  it("books a burst of the whole remaining budget inside the current window", () => {
+    const now = 0;
+    const l = new RateLimiter({ lowWatermarkMin: 10 }, () => now);
+    l.observe("k", { limit: 60, remaining: 10, secondsBeforeRefresh: 58 });
+    const delays = Array.from({ length: 10 }, () => l.reserve("k"));
+    expect(delays[0]).toBe(0);
+    for (let i = 1; i < delays.length; i++) expect(delays[i]!).toBeGreaterThan(delays[i - 1]!);
+    // Every one of the 10 calls the server still accepts this window is used before the refresh.
+    expect(Math.max(...delays)).toBeLessThan(58_000);
+    expect(l.snapshot().buckets.k?.remaining).toBe(0);
+    expect(l.reserve("k")).toBe(58_000);
+  });
+
   it("waits until the refresh when nothing remains, and forgets the window after it", () => {
     let now = 0;
     const l = new RateLimiter({}, () => now);
