@@ -35,6 +35,8 @@ interface Bucket {
   remaining: number;
   resetAt: number;
   nextSlotAt: number;
+  /** Set when the SERVER says the budget is spent (remaining 0, or a 429): nobody sends before it. */
+  heldUntil?: number;
 }
 
 interface Waiter {
@@ -108,6 +110,15 @@ export class RateLimiter {
       const ms = Math.min(delay, opts.maxWaitMs ?? Number.POSITIVE_INFINITY);
       opts.onThrottle?.(ms);
       await sleep(ms, opts.signal);
+      // The slot was booked on what we knew then. If the server has since said the budget is spent
+      // (other callers, other processes of the same operator, a 429), sending now would only earn a
+      // 429: wait for the refresh instead.
+      const held = this.heldMs(key);
+      if (held > 0) {
+        const more = Math.min(held, opts.maxWaitMs ?? Number.POSITIVE_INFINITY);
+        opts.onThrottle?.(more);
+        await sleep(more, opts.signal);
+      }
     }
     await this.slot(opts.signal);
     let released = false;
@@ -159,6 +170,7 @@ export class RateLimiter {
       b.remaining = Math.min(b.remaining, Math.max(0, o.remaining));
       b.resetAt = Math.max(b.resetAt, resetAt);
       if (o.limit !== undefined) b.limit = o.limit;
+      if (o.remaining <= 0) b.heldUntil = Math.max(b.heldUntil ?? 0, b.resetAt);
       return;
     }
     this.buckets.set(key, {
@@ -166,6 +178,7 @@ export class RateLimiter {
       remaining: Math.max(0, o.remaining),
       resetAt,
       nextSlotAt: now,
+      ...(o.remaining <= 0 ? { heldUntil: resetAt } : {}),
     });
   }
 
@@ -175,9 +188,17 @@ export class RateLimiter {
     if (b) {
       b.remaining = 0;
       b.resetAt = Math.max(b.resetAt, untilMs);
+      b.heldUntil = Math.max(b.heldUntil ?? 0, untilMs);
     } else {
-      this.buckets.set(key, { remaining: 0, resetAt: untilMs, nextSlotAt: untilMs });
+      this.buckets.set(key, { remaining: 0, resetAt: untilMs, nextSlotAt: untilMs, heldUntil: untilMs });
     }
+  }
+
+  /** How long the server's word (budget spent) still holds `key`, in ms; 0 when it does not. */
+  private heldMs(key: string): number {
+    const b = this.buckets.get(key);
+    if (!b || b.heldUntil === undefined) return 0;
+    return Math.max(0, b.heldUntil - this.now());
   }
 
   /** Snapshot for diagnostics and tests. */

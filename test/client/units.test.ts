@@ -1,5 +1,5 @@
 /** Pure unit tests of the client's building blocks: redaction, pagination, backoff, budget, limiter, endpoint. */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   backoffDelay,
   collectAll,
@@ -142,6 +142,26 @@ describe("RateLimiter", () => {
     expect(Math.max(...delays)).toBeLessThan(58_000);
     expect(l.snapshot().buckets.k?.remaining).toBe(0);
     expect(l.reserve("k")).toBe(58_000);
+  });
+
+  it("a caller whose slot was booked before the server said the budget is spent waits for the refresh", async () => {
+    vi.useFakeTimers();
+    try {
+      const l = new RateLimiter({ lowWatermarkMin: 10 });
+      l.observe("k", { limit: 30, remaining: 3, secondsBeforeRefresh: 30 });
+      const t0 = Date.now();
+      const sentAt: number[] = [];
+      const calls = [0, 1, 2].map(() => l.acquire("k").then((release) => (sentAt.push(Date.now() - t0), release())));
+      await vi.advanceTimersByTimeAsync(1);
+      // Another process of the same operator used the rest of the window: the next response says 0.
+      l.observe("k", { limit: 30, remaining: 0, secondsBeforeRefresh: 30 });
+      await vi.advanceTimersByTimeAsync(31_000);
+      await Promise.all(calls);
+      expect(sentAt[0]).toBe(0);
+      expect(sentAt.slice(1).every((t) => t >= 30_000)).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("waits until the refresh when nothing remains, and forgets the window after it", () => {
