@@ -81,7 +81,7 @@ if [ -z "$installed" ]; then
   command -v go >/dev/null 2>&1 || die "no Pulumi CLI >= v$VERSION on PATH, no connection to Pulumi's installer, and no Go toolchain to build one. Install Go >= 1.26 (or the Pulumi CLI) and retry."
   export GOTOOLCHAIN="${GOTOOLCHAIN:-local}" GOFLAGS="${GOFLAGS:-} -mod=readonly"
   start=$(date +%s)
-  log "building pulumi v$VERSION from the Go module proxy (cold: 5 to 9 minutes on 2 cores; see README)"
+  log "building pulumi v$VERSION from the Go module proxy (cold: 4 to 9 minutes on 2 cores; see README)"
   # package.json is the one place the version is pinned. tools/pulumi-cli/go.mod mirrors it (with a
   # committed go.sum, checked by test/unit/pinned-versions.test.ts); if a bump left it behind, build
   # a copy retargeted to the pinned release rather than a CLI older than the SDK.
