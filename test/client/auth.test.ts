@@ -2,24 +2,15 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DEFAULT_OPERATOR, type RunningEmulator } from "../../src/emulator";
-import { resetSharedClientState, SoracomClient } from "../../src/client";
-import { clientFor, emulator, FAST_RETRY, rejection } from "./helpers";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DEFAULT_OPERATOR } from "../../src/emulator";
+import { SoracomClient } from "../../src/client";
+import { clientFor, FAST_RETRY, rejection, useEmulator } from "./helpers";
 
-let emu: RunningEmulator;
+const emu = useEmulator();
 let dir: string;
 
-beforeAll(async () => {
-  emu = await emulator();
-});
-afterAll(async () => {
-  await emu.close();
-  await resetSharedClientState();
-});
 beforeEach(async () => {
-  await emu.control.reset();
-  await resetSharedClientState();
   dir = mkdtempSync(path.join(tmpdir(), "soracom-auth-"));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));

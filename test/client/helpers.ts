@@ -1,13 +1,40 @@
 /** Shared helpers of the client tests: an emulator per file, fresh clients, wire interceptors. */
 import { Agent, DecoratorHandler, type Dispatcher } from "undici";
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../src/emulator";
-import { SoracomClient, type SoracomClientOptions } from "../../src/client";
+import { resetSharedClientState, SoracomClient, type SoracomClientOptions } from "../../src/client";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 
 /** Small waits so retries, backoff and rate-limit waits keep the suite fast. */
 export const FAST_RETRY = { baseDelayMs: 5, maxDelayMs: 20, maxRateLimitWaitMs: 50 } as const;
 
 export async function emulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   return startEmulator({ port: 0, ...options });
+}
+
+/**
+ * One emulator for the test file, reset (with the process-wide client state) before every test. The
+ * returned object forwards to the running emulator, so tests use it like a `RunningEmulator`; hooks a
+ * file registers afterwards run after the reset.
+ */
+export function useEmulator(options: EmulatorOptions = {}): RunningEmulator {
+  let current: RunningEmulator | undefined;
+  beforeAll(async () => {
+    current = await emulator(options);
+  });
+  afterAll(async () => {
+    await current?.close();
+    await resetSharedClientState();
+  });
+  beforeEach(async () => {
+    await current!.control.reset();
+    await resetSharedClientState();
+  });
+  return new Proxy({} as RunningEmulator, {
+    get(_target, property) {
+      if (!current) throw new Error("the emulator starts in beforeAll: use it inside hooks and tests");
+      return Reflect.get(current, property);
+    },
+  });
 }
 
 /** A client for `emu` with its default auth key, fast retries and an empty environment. */

@@ -1,24 +1,14 @@
 /** Every operation against the emulator over real HTTP, pagination by both headers, wire headers, stats. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "../../src/emulator";
+import { beforeEach, describe, expect, it } from "vitest";
 import { collectAll, packageVersion, resetSharedClientState, SoracomClient } from "../../src/client";
-import { clientFor, emulator, recordingDispatcher, rejection, strippingDispatcher } from "./helpers";
+import { clientFor, recordingDispatcher, rejection, strippingDispatcher, useEmulator } from "./helpers";
 
 const OP = "OP0012345678";
 const GROUP = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9";
-let emu: RunningEmulator;
+const emu = useEmulator();
 let client: SoracomClient;
 
-beforeAll(async () => {
-  emu = await emulator();
-});
-afterAll(async () => {
-  await emu.close();
-  await resetSharedClientState();
-});
 beforeEach(async () => {
-  await emu.control.reset();
-  await resetSharedClientState();
   client = clientFor(emu);
 });
 

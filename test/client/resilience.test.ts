@@ -4,25 +4,15 @@
  * that register/terminate/sendData are never replayed once the request may have reached the server.
  */
 import { createServer } from "node:net";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "../../src/emulator";
-import { configureSharedLimits, resetSharedClientState, sharedRateLimiter, SoracomClient } from "../../src/client";
-import { clientFor, emulator, rejection } from "./helpers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { configureSharedLimits, sharedRateLimiter, SoracomClient } from "../../src/client";
+import { clientFor, rejection, useEmulator } from "./helpers";
 
 const OP = "OP0012345678";
 const PAC = "0011223344556677";
-let emu: RunningEmulator;
+const emu = useEmulator();
 
-beforeAll(async () => {
-  emu = await emulator();
-});
-afterAll(async () => {
-  await emu.close();
-  await resetSharedClientState();
-});
 beforeEach(async () => {
-  await emu.control.reset();
-  await resetSharedClientState();
   await emu.control.seed({ devices: [{ deviceId: "10", ownerOperatorId: OP, terminationEnabled: true }, { deviceId: "20", pac: PAC }] });
   // Authenticate before faults are injected, so faults hit the operation under test.
   await clientFor(emu).authenticate();
