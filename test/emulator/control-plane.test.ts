@@ -207,6 +207,10 @@ describe("request log and call counts", () => {
     const res = await api.get("/sigfox_things");
     expect(res.status).toBe(404);
     expect(res.body).toEqual({ code: expect.any(String), message: expect.any(String) });
+    // The rate-limit headers are on every API response, errors for unknown paths included.
+    expect(res.headers.get("x-soracom-ratelimit-limit")).not.toBeNull();
+    expect(res.headers.get("x-soracom-ratelimit-remaining")).not.toBeNull();
+    expect(res.headers.get("x-soracom-ratelimit-seconds-before-refresh")).not.toBeNull();
     expect(await control.calls()).toEqual({});
     expect((await control.requests()).map((e) => [e.path, e.operation, e.status])).toEqual([["/v1/sigfox_things", null, 404]]);
   });

@@ -4,6 +4,7 @@ import { EmulatorError } from "../errors";
 import { mountApiRoutes } from "./api-routes";
 import { mountControlRoutes } from "./control-routes";
 import { errorResponse } from "./error-mapper";
+import { rateLimitHeaders } from "./operation";
 import type { AppEnv, EmulatorRuntime } from "./runtime";
 
 export function createApp(rt: EmulatorRuntime): Hono<AppEnv> {
@@ -14,9 +15,11 @@ export function createApp(rt: EmulatorRuntime): Hono<AppEnv> {
   app.onError((err, c) => errorResponse(err, c.req.header("x-soracom-lang")));
   app.notFound((c) => {
     const url = new URL(c.req.url);
-    const res = errorResponse(new EmulatorError("noSuchPath"), c.req.header("x-soracom-lang"));
+    const api = url.pathname.startsWith("/v1/");
+    // Every API response carries the rate-limit headers, a 404 for an unknown path too (nothing is counted).
+    const res = errorResponse(new EmulatorError("noSuchPath"), c.req.header("x-soracom-lang"), api ? rateLimitHeaders(rt.rateLimiter.peek("noSuchPath", rt.model.clock.now())) : undefined);
     // Unknown API paths are logged (a client calling a wrong path is worth seeing) but not counted: they have no operationId.
-    if (url.pathname.startsWith("/v1/")) {
+    if (api) {
       const entry = rt.log.begin({ time: rt.model.clock.nowIso(), method: c.req.method, path: url.pathname + url.search, operation: null });
       entry.status = res.status;
     }

@@ -32,7 +32,7 @@ function dropConnection(c: Context<AppEnv>): Response {
   return new Response(null, { status: 499 });
 }
 
-function rateLimitHeaders(v: RateLimitVerdict): Record<string, string> {
+export function rateLimitHeaders(v: RateLimitVerdict): Record<string, string> {
   return {
     [HEADERS.rateLimitLimit]: String(v.limit),
     [HEADERS.rateLimitRemaining]: String(v.remaining),
