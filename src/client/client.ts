@@ -357,6 +357,9 @@ export class SoracomClient {
   async deleteSigfoxDeviceTag(deviceId: string, tagName: string, opts?: CallOptions): Promise<void> {
     const op = "deleteSigfoxDeviceTag";
     if (typeof tagName !== "string" || tagName === "") throw invalidArgument(op, "tagName is required");
+    // "." and ".." survive percent-encoding (even as %2E) as dot segments that URL normalizers remove:
+    // the request would reach another path and its 404 would read as "tag already gone".
+    if (tagName === "." || tagName === "..") throw invalidArgument(op, `a tag named ${JSON.stringify(tagName)} cannot be deleted through the URL path`);
     const path = devicePath(op, deviceId, `/tags/${encodeURIComponent(tagName)}`);
     await this.run(op, opts, async (signal, attempts) => {
       await this.execute({ operation: op, method: "DELETE", path, authenticated: true }, signal, attempts);

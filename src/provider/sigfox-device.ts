@@ -74,7 +74,10 @@ const Pac = z
 const TagName = z
   .string()
   .min(1, "tag names must not be empty")
-  .max(MAX_TAG_NAME_LENGTH, `tag names must be at most ${MAX_TAG_NAME_LENGTH} characters`);
+  .max(MAX_TAG_NAME_LENGTH, `tag names must be at most ${MAX_TAG_NAME_LENGTH} characters`)
+  // A tag is removed with DELETE …/tags/{name}: "." and ".." are dot segments there (URL normalization
+  // removes them, percent-encoded or not), so such a tag could be added but never removed.
+  .refine((n) => n !== "." && n !== "..", 'tag names "." and ".." cannot be used: a tag is removed by its name in the URL path, where they are dot segments');
 const TagValue = z
   .string({ error: "tag values must be strings" })
   .min(1, "tag values must not be empty: remove the tag instead")

@@ -61,6 +61,15 @@ describe("device operations over HTTP", () => {
     expect(e.code).toBe("not_found");
   });
 
+  it("refuses to delete a tag named \".\" or \"..\" (a dot segment in the path: the 404 of another path is not \"tag gone\")", async () => {
+    await seedOwned(["A4"]);
+    await client.putSigfoxDeviceTags("A4", [{ tagName: "..", tagValue: "v" }]);
+    for (const name of [".", ".."]) {
+      const e = await rejection(client.deleteSigfoxDeviceTag("A4", name));
+      expect(e.code).toBe("validation");
+    }
+  });
+
   it("terminates (kept as terminated) and terminates with delete_immediately (gone)", async () => {
     await seedOwned(["B1", "B2"], { terminationEnabled: true });
     expect((await client.terminateSigfoxDevice("B1")).status).toBe("terminated");

@@ -53,6 +53,8 @@ describe("check", () => {
     ["", { registrationSecret: "0123456789ABCDEZ" }, /^registrationSecret: .*exactly 16 hexadecimal/],
     ["", { registrationSecret: undefined }, /^registrationSecret: .*is required/],
     ["tags", { tags: { "": "x" } }, /must not be empty/],
+    ["tags", { tags: { "..": "x" } }, /"\." and "\.\." cannot be used/],
+    ["tags", { tags: { ".": "x" } }, /"\." and "\.\." cannot be used/],
     ["tags", { tags: { site: "" } }, /remove the tag instead/],
     ["tags", { tags: { site: 3 } }, /must be strings/],
     ["tags", { tags: { ["n".repeat(129)]: "x" } }, /at most 128/],
