@@ -45,7 +45,9 @@ export function driftFromEvents(events: EngineEvent[]): Drift[] {
     const before = meta.old?.inputs ?? {};
     const after = meta.new.inputs ?? {};
     const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])]
-      .filter((key) => key !== "__provider" && JSON.stringify(before[key]) !== JSON.stringify(after[key]))
+      // The PAC is not drift: `read` cannot rebuild it (it is never an output), so the refreshed
+      // inputs always lack it, and `diff` never compares it.
+      .filter((key) => key !== "__provider" && key !== "registrationSecret" && JSON.stringify(before[key]) !== JSON.stringify(after[key]))
       .sort();
     drifts.push({ device, fields });
   }
