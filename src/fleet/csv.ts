@@ -12,7 +12,7 @@
 import { parse } from "csv-parse/sync";
 import { DEVICE_ID_PATTERN, GROUP_ID_PATTERN, PAC_PATTERN } from "../api/formats";
 import { quoteSafe, type FleetIssue } from "./issues";
-import { MAX_TAG_NAME_LENGTH, MAX_TAG_VALUE_LENGTH } from "./schema";
+import { DOT_SEGMENT_TAG_NAMES, MAX_TAG_NAME_LENGTH, MAX_TAG_VALUE_LENGTH } from "./schema";
 
 export type CsvKind = "devices" | "pacs";
 
@@ -93,7 +93,7 @@ export function parseDeviceCsv(text: string, file: string, kind: CsvKind): CsvRe
     if (kind === "devices" && GROUP_HEADERS.has(normalized)) return { role: "groupId" };
     if (kind === "devices" && name.trim().toLowerCase().startsWith(TAG_PREFIX)) {
       const tagName = name.trim().slice(TAG_PREFIX.length).trim();
-      if (tagName !== "" && tagName.length <= MAX_TAG_NAME_LENGTH) return { role: "tag", tagName };
+      if (tagName !== "" && tagName.length <= MAX_TAG_NAME_LENGTH && !DOT_SEGMENT_TAG_NAMES.includes(tagName)) return { role: "tag", tagName };
     }
     return undefined;
   });

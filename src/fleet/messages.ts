@@ -187,7 +187,7 @@ export function describeZodIssue(
       {
         ...at(locator.key(path.slice(0, -1), String(name))),
         field: formatFieldPath(path.slice(0, -1)),
-        message: `the tag name ${quoteSafe(String(name))} is not valid: tag names are 1 to ${MAX_TAG_NAME_LENGTH} characters.`,
+        message: `the tag name ${quoteSafe(String(name))} is not valid: tag names are 1 to ${MAX_TAG_NAME_LENGTH} characters, and not "." or "..".`,
         fix: "give the tag a name of that length, or remove it.",
       },
     ];

@@ -20,7 +20,13 @@ const GroupId = z.string().regex(GROUP_ID_PATTERN);
 /** The provider's limits (`MAX_TAG_NAME_LENGTH`, `MAX_TAG_VALUE_LENGTH` in src/provider/sigfox-device.ts), checked here to point at the line. */
 export const MAX_TAG_NAME_LENGTH = 128;
 export const MAX_TAG_VALUE_LENGTH = 1024;
-const TagName = z.string().min(1).max(MAX_TAG_NAME_LENGTH);
+/** Tag names the provider refuses: dot segments in the `DELETE …/tags/{name}` path, so never removable. */
+export const DOT_SEGMENT_TAG_NAMES: readonly string[] = [".", ".."];
+const TagName = z
+  .string()
+  .min(1)
+  .max(MAX_TAG_NAME_LENGTH)
+  .refine((n) => !DOT_SEGMENT_TAG_NAMES.includes(n));
 const TagValue = z.string().min(1).max(MAX_TAG_VALUE_LENGTH);
 
 /** One CSV path, or several. Relative to the fleet file; `~` is the home directory. */

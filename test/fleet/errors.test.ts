@@ -183,13 +183,24 @@ describe("odd values", () => {
       expect.stringMatching(/^fleet\.yaml:1:10 version: is the number 2; the only version is 1\. Fix: /),
       expect.stringMatching(/^fleet\.yaml:2:13 devicesCsv: is an empty list, which is not a CSV file path/),
       expect.stringMatching(/^fleet\.yaml:4:5 devices\[0\]: is the number 42, which is not a device/),
-      expect.stringMatching(/^fleet\.yaml:6:\d+ devices\[1\]\.tags: the tag name "" is not valid: tag names are 1 to 128 characters\. Fix: /),
+      expect.stringMatching(/^fleet\.yaml:6:\d+ devices\[1\]\.tags: the tag name "" is not valid: tag names are 1 to 128 characters, and not "\." or "\.\."\. Fix: /),
       expect.stringMatching(/^fleet\.yaml:7:\d+ devices\[1\]\.pacFrom\.env: is "1BAD", which is not an environment variable name\. Fix: /),
     ]);
   });
 });
 
 describe("tag limits", () => {
+  it('rejects the tag names "." and ".." (which the provider refuses: they could never be removed), at their lines', () => {
+    const dir = fixtureDir({
+      "fleet.yaml": lines("devicesCsv: devices.csv", "devices:", `  - deviceId: "AB"`, `    pac: "${PAC1}"`, '    tags: {"..": x}'),
+      "devices.csv": lines("device_id,pac,tag:.", `AC,${PAC1},x`),
+    });
+    const error = expectFleetError(() => loadFleetDefinition(path.join(dir, "fleet.yaml"), { env: noEnv, cwd: dir }));
+    const found = issueLines(error.message);
+    expect(found).toContainEqual(expect.stringMatching(/^fleet\.yaml:5:\d+ devices\[0\]\.tags: the tag name "\.\." is not valid: .*not "\." or "\.\."/));
+    expect(found).toContainEqual(expect.stringMatching(/^devices\.csv:1 column 3: unknown column "tag:\."/));
+  });
+
   it("rejects empty and over-long tag values with the provider's limits, at their lines", () => {
     const dir = fixtureDir({
       "fleet.yaml": lines("defaults:", '  tags: {site: ""}', "devices:", `  - {deviceId: "AB", pac: "${PAC1}", tags: {note: "${"x".repeat(1025)}"}}`),
