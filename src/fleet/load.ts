@@ -408,12 +408,14 @@ function resolvePac(
       : undefined;
   }
   if (isRecord(pacFrom)) {
+    // A named source that is not set is a missing PAC (a warning with `missingPacs: "warning"`): its
+    // value may live where this process cannot see it (Pulumi config outside a stack, CI secrets).
     const envName = pacFrom["env"];
     const configKey = pacFrom["config"];
     if (typeof envName === "string" && ENV_VAR_NAME_PATTERN.test(envName) && configKey === undefined) {
       const value = ctx.env[envName];
       if (value === undefined || value === "") {
-        issues.push({
+        ctx.missingPacTarget.push({
           ...location,
           field: `${field}.pacFrom.env`,
           message: `the environment variable ${envName} named as the PAC source of device ${candidate.deviceId} is not set.`,
@@ -426,7 +428,7 @@ function resolvePac(
     if (typeof configKey === "string" && configKey !== "" && envName === undefined) {
       const value = readConfig(ctx.config, configKey);
       if (value === undefined || value === "") {
-        issues.push({
+        ctx.missingPacTarget.push({
           ...location,
           field: `${field}.pacFrom.config`,
           message: `the Pulumi config key ${configKey} named as the PAC source of device ${candidate.deviceId} is not set.`,

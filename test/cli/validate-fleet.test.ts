@@ -44,6 +44,17 @@ describe("soracom-sigfox validate-fleet", () => {
     expect(devices.map((d) => [d.deviceId, d.pac])).toEqual([["1A2B3C01", "[PAC redacted]"]]);
   });
 
+  it("with --allow-missing-pacs, a pacFrom source that is not set here (Pulumi config, CI secret) is a warning too", async () => {
+    const pacFromDir = fixtureDir({
+      "fleet.yaml": lines("devices:", '  - deviceId: "1A2B3C01"', "    pacFrom: {config: spare-pac}", '  - deviceId: "1A2B3C02"', "    pacFrom: {env: SPARE_PAC}"),
+    });
+    expect((await run(["fleet.yaml"], pacFromDir)).code).toBe(1);
+    const result = await run(["--allow-missing-pacs", "fleet.yaml"], pacFromDir);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/warning: fleet\.yaml:2 devices\[0\]\.pacFrom\.config: the Pulumi config key spare-pac .* is not set/);
+    expect(result.stderr).toMatch(/warning: fleet\.yaml:4 devices\[1\]\.pacFrom\.env: the environment variable SPARE_PAC .* is not set/);
+  });
+
   it("rejects unknown options with exit code 2", async () => {
     expect((await run(["--nope"], dir)).code).toBe(2);
   });
