@@ -81,6 +81,8 @@ export interface LoadedFleet {
   devices: FleetDevice[];
   /** Allowed but discouraged things (a PAC written in the fleet file). */
   warnings: FleetIssue[];
+  /** With `missingPacs: "warning"`: the devices left out of `devices` for want of a PAC, in file order. */
+  devicesWithoutPac: string[];
 }
 
 /** A device before its PAC is resolved. */
@@ -299,11 +301,16 @@ export function loadFleetDefinition(source: string | FleetFile, options: LoadFle
   // 5. Each device, resolved.
   const devices: FleetDevice[] = [];
   const warnings: FleetIssue[] = [];
+  const devicesWithoutPac: string[] = [];
   const defaults = isRecord(raw["defaults"]) ? raw["defaults"] : {};
   for (const candidate of unique) {
     const missingPacTarget = options.missingPacs === "warning" ? warnings : issues;
+    const before = warnings.length;
     const pac = resolvePac(candidate, { env, config: options.config, pacsObject, pacRowByCanonical, file, cwd, missingPacTarget }, issues);
-    if (pac === undefined) continue;
+    if (pac === undefined) {
+      if (warnings.length > before) devicesWithoutPac.push(candidate.deviceId);
+      continue;
+    }
     if (pac.source.kind === "inline") {
       warnings.push({
         ...originLocation(candidate.origin),
@@ -323,7 +330,7 @@ export function loadFleetDefinition(source: string | FleetFile, options: LoadFle
   }
 
   if (issues.length > 0) throw new FleetDefinitionError(file, issues, cwd);
-  return { ...(file !== undefined ? { file } : {}), csvFiles, devices, warnings };
+  return { ...(file !== undefined ? { file } : {}), csvFiles, devices, warnings, devicesWithoutPac };
 }
 
 function mergeSettings(

@@ -53,6 +53,7 @@ describe("soracom-sigfox validate-fleet", () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/warning: fleet\.yaml:2 devices\[0\]\.pacFrom\.config: the Pulumi config key spare-pac .* is not set/);
     expect(result.stderr).toMatch(/warning: fleet\.yaml:4 devices\[1\]\.pacFrom\.env: the environment variable SPARE_PAC .* is not set/);
+    expect(result.stdout).toContain("fleet.yaml: valid, 0 devices (and 2 without a PAC here, not listed: 1A2B3C01, 1A2B3C02)");
   });
 
   it("rejects unknown options with exit code 2", async () => {

@@ -87,7 +87,10 @@ export async function validateFleet(args: string[], io: ValidateIo = defaultIo()
     return 0;
   }
   const count = fleet.devices.length === 1 ? "1 device" : `${fleet.devices.length} devices`;
-  io.stdout(`${file}: valid, ${count}\n`);
+  const skipped = fleet.devicesWithoutPac;
+  // Devices without a PAC here are not listed (their PAC may be in Pulumi config): say so, with their IDs.
+  const without = skipped.length > 0 ? ` (and ${skipped.length} without a PAC here, not listed: ${skipped.join(", ")})` : "";
+  io.stdout(`${file}: valid, ${count}${without}\n`);
   for (const d of fleet.devices) {
     const tags = Object.entries(d.tags).map(([k, v]) => `${k}=${v}`).join(",") || "-";
     const flags = [
