@@ -1,7 +1,7 @@
 /** Contract tests of the device operations: register, get, tags, groups, termination, downlink. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SigfoxDevice } from "../../src/api/schemas";
-import { Api, controlOf, GROUP_A, GROUP_B, loginAs, networkDevice, ownedDevice, startTarget, type Target } from "./harness";
+import { Api, controlOf, GROUP_A, GROUP_B, loginAs, networkDevice, ownedDevice, requireEmulator, startTarget, type Target } from "./harness";
 
 let t: Target;
 let api: Api;
@@ -194,6 +194,17 @@ describe("tags", () => {
       const left = (await api.get(`/sigfox_devices/${d.deviceId}`)).body.tags;
       expect(Object.keys(left).sort()).toEqual(names.slice(i + 1).sort());
     }
+  });
+
+  it("refuses an empty tag name with 400 in PUT and in register alike (undocumented: it could never be deleted)", async (ctx) => {
+    requireEmulator(ctx);
+    const owned = await ownedDevice(t, ctx);
+    const put = await api.call("PUT", `/sigfox_devices/${owned.deviceId}/tags`, { body: [{ tagName: "", tagValue: "v" }] });
+    expect([put.status, put.body.code]).toEqual([400, "COM0001"]);
+    const d = await networkDevice(t, ctx);
+    const reg = await api.post(`/sigfox_devices/${d.deviceId}/register`, { body: { registrationSecret: d.pac, tags: { "": "v" } } });
+    expect([reg.status, reg.body.code]).toEqual([400, "COM0001"]);
+    expect((await api.get(`/sigfox_devices/${d.deviceId}`)).status).toBe(404);
   });
 
   it("DELETE answers 404 for a tag the device does not have, and for an unknown device", async (ctx) => {

@@ -122,6 +122,8 @@ export function registerDevice(
 ): DeviceRecord {
   // Documented: `400 PAC code is missing` — checked before anything else, as request validation.
   if (body.registrationSecret === undefined || body.registrationSecret === "") return fail("pacMissing");
+  // Undocumented: an empty tag name is refused here as in `PUT …/tags` (it could never be deleted through the path).
+  if (body.tags !== undefined && Object.hasOwn(body.tags, "")) return fail("badRequest", "tag names must not be empty");
   const device = ctx.state.devices[deviceKey(deviceId)];
   if (!device) return fail("deviceNotFound");
   if (device.ownerOperatorId !== null && device.ownerOperatorId !== operatorId) return fail("ownedByAnotherOperator");
