@@ -904,25 +904,19 @@ function operationScope(user: AbortSignal | undefined, timeoutMs: number) {
     },
     translate(e: unknown, op: ApiOperation, attempts: Attempts, request?: string): unknown {
       if (isSoracomApiError(e) && e.code === "config") return e;
-      if (userAborted && !(isSoracomApiError(e) && e.code === "aborted")) {
-        return new SoracomApiError({
-          code: "aborted",
+      // The caller's signal or the whole-operation timer ended it: say so, whatever the transport threw.
+      const ended = (code: "aborted" | "timeout", message: string): SoracomApiError =>
+        new SoracomApiError({
+          code,
           operation: op,
           ...(request ? { request } : {}),
           attempts: attempts.n,
-          message: `${op}: aborted by the caller`,
+          message: `${op}: ${message}`,
           outcomeUnknown: attempts.n > 0 && NON_REPLAYABLE_OPERATIONS.has(op as SigfoxOperation),
         });
-      }
+      if (userAborted && !(isSoracomApiError(e) && e.code === "aborted")) return ended("aborted", "aborted by the caller");
       if (timedOut && !(isSoracomApiError(e) && e.code === "timeout")) {
-        return new SoracomApiError({
-          code: "timeout",
-          operation: op,
-          ...(request ? { request } : {}),
-          attempts: attempts.n,
-          message: `${op}: the operation did not complete within ${timeoutMs} ms`,
-          outcomeUnknown: attempts.n > 0 && NON_REPLAYABLE_OPERATIONS.has(op as SigfoxOperation),
-        });
+        return ended("timeout", `the operation did not complete within ${timeoutMs} ms`);
       }
       if (isSoracomApiError(e)) return e;
       return new SoracomApiError({ code: "network", operation: op, attempts: attempts.n, message: `${op}: unexpected failure: ${e instanceof Error ? e.name : "error"}`, cause: e });

@@ -10,7 +10,6 @@
  *
  * Exits non-zero on any failure.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { SoracomClient, collectAll } from "../client";
@@ -32,7 +31,6 @@ function heading(text: string): void {
 async function main(): Promise<void> {
   heading("Starting the embedded Soracom Sigfox API emulator");
   const seed = sampleFleetSeed();
-  fs.mkdirSync(DEMO_DIR, { recursive: true });
   const emulator = await startEmulator({
     stateFile: path.join(DEMO_DIR, "emulator-state.json"),
     seed: { devices: seed.devices, groups: seed.groups },
