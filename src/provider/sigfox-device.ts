@@ -11,6 +11,7 @@ import { z } from "zod";
 import { DEVICE_ID_PATTERN, GROUP_ID_PATTERN, PAC_PATTERN } from "../api/formats";
 import type { SigfoxDevice } from "../api/schemas";
 import { getApi, currentSettings, type DeviceApi } from "./config";
+import { lookupDevice } from "./device-lookup";
 import { describeError, errorCode, operationError, partialStateError, scrub, userError } from "./errors";
 import { prepareReleasedPacDir, releasedPacOf, releasedPacPath, writeReleasedPac } from "./released-pacs";
 import { toJsonObject, type JsonObject } from "./sanitize";
@@ -263,14 +264,13 @@ export async function create(raw: Record<string, unknown>): Promise<pulumi.dynam
 export async function read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
   const prior = priorState(props);
   const deviceId = id || prior.deviceId;
-  let device: SigfoxDevice;
+  let device: SigfoxDevice | undefined;
   try {
-    device = await getApi().getSigfoxDevice(deviceId);
+    device = await lookupDevice(getApi(), deviceId);
   } catch (e) {
-    if (errorCode(e) === "not_found") return { id: "", props: {} };
     throw operationError(deviceId, "read", e, [prior.legacyPac]);
   }
-  if (device.status === "terminated") return { id: "", props: {} };
+  if (device === undefined || device.status === "terminated") return { id: "", props: {} };
   const recorded = { deviceId: prior.deviceId || deviceId, deleteImmediately: prior.deleteImmediately };
   const outs = outputsOf(device, recorded);
   // The refreshed inputs lack the PAC (the provider host passes only the outputs, which never hold it):
