@@ -53,7 +53,7 @@ export interface ProviderSettings {
  */
 export interface DeviceApi {
   getSigfoxDevice(deviceId: string): Promise<SigfoxDevice>;
-  registerSigfoxDevice(deviceId: string, body: { registrationSecret: string; tags?: Record<string, string> }): Promise<SigfoxDevice>;
+  registerSigfoxDevice(deviceId: string, body: { registrationSecret: string; tags?: Record<string, string>; productCertificationId?: string }): Promise<SigfoxDevice>;
   putSigfoxDeviceTags(deviceId: string, tags: { tagName: string; tagValue: string }[]): Promise<SigfoxDevice>;
   deleteSigfoxDeviceTag(deviceId: string, tagName: string): Promise<void>;
   setSigfoxDeviceGroup(deviceId: string, groupId: string): Promise<SigfoxDevice>;
