@@ -132,3 +132,19 @@ describe("provider, fleet loader, client and emulator agree", () => {
     expect(verdicts).toContain(false);
   });
 });
+
+describe("productCertificationId in the emulator", () => {
+  it("is kept with the registration (state dump), not shown on the wire, and gone after the device leaves", async () => {
+    const id = await freshNetworkDevice();
+    const reg = await raw.post(`/sigfox_devices/${id}/register`, { body: { registrationSecret: PAC, productCertificationId: "P_0006_7A5B_01" } });
+    expect(reg.status).toBe(200);
+    expect(reg.body).not.toHaveProperty("productCertificationId");
+    const stored = async () => (await emu.control.state()).devices.find((d) => d.deviceId === id)!.productCertificationId;
+    expect(await stored()).toBe("P_0006_7A5B_01");
+    await emu.control.removeDevice(id);
+    expect(await stored()).toBeNull();
+    const again = await raw.post(`/sigfox_devices/${id}/register`, { body: { registrationSecret: PAC } });
+    expect(again.status).toBe(200);
+    expect(await stored()).toBeNull();
+  });
+});
