@@ -3,32 +3,26 @@
  * bodies are JSON whatever the content type says, invalid UTF-8 is replaced, a cursor that is no device
  * ID is still a cursor, HEAD is answered like GET, OPTIONS is 404.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loginAs, ownedDevice, requireEmulator, startTarget, type Api, type Target } from "./harness";
+import { describe, expect, it } from "vitest";
+import { ownedDevice, requireEmulator, useLoggedInTarget } from "./harness";
 
 describe("undocumented choices", () => {
-  let t: Target;
-  let api: Api;
-  beforeAll(async () => {
-    t = await startTarget();
-    api = await loginAs(t);
-  });
-  afterAll(() => t.close());
+  const s = useLoggedInTarget();
 
   const send = (method: string, path: string, body: string | Blob | Buffer | undefined, headers: Record<string, string> = {}) =>
-    fetch(`${t.url}/v1${path}`, { method, headers: { "x-soracom-api-key": api.apiKey, "x-soracom-token": api.token, ...headers }, ...(body !== undefined ? { body } : {}) });
+    fetch(`${s.t.url}/v1${path}`, { method, headers: { "x-soracom-api-key": s.api.apiKey, "x-soracom-token": s.api.token, ...headers }, ...(body !== undefined ? { body } : {}) });
 
   it("a text/plain body, or one without a content type, is read as JSON", async (ctx) => {
-    const d = await ownedDevice(t, ctx);
+    const d = await ownedDevice(s.t, ctx);
     const body = JSON.stringify([{ tagName: "ct", tagValue: "plain" }]);
     expect((await send("PUT", `/sigfox_devices/${d.deviceId}/tags`, body, { "content-type": "text/plain" })).status).toBe(200);
     const none = new Blob([JSON.stringify([{ tagName: "ct2", tagValue: "none" }])]); // a Blob without a type sends no content-type
     expect((await send("PUT", `/sigfox_devices/${d.deviceId}/tags`, none)).status).toBe(200);
-    expect((await api.get(`/sigfox_devices/${d.deviceId}`)).body.tags).toEqual({ ct: "plain", ct2: "none" });
+    expect((await s.api.get(`/sigfox_devices/${d.deviceId}`)).body.tags).toEqual({ ct: "plain", ct2: "none" });
   });
 
   it("invalid UTF-8 in a body is replaced by U+FFFD, not refused", async (ctx) => {
-    const d = await ownedDevice(t, ctx);
+    const d = await ownedDevice(s.t, ctx);
     const bytes = Buffer.concat([Buffer.from('[{"tagName":"u","tagValue":"a'), Buffer.from([0xff, 0xfe]), Buffer.from('b"}]')]);
     const res = await send("PUT", `/sigfox_devices/${d.deviceId}/tags`, bytes, { "content-type": "application/json" });
     expect(res.status).toBe(200);
@@ -37,10 +31,10 @@ describe("undocumented choices", () => {
 
   it("a last_evaluated_key that is no device ID is still an exclusive cursor (IDs sorting after it)", async (ctx) => {
     requireEmulator(ctx);
-    await t.control!.reset();
-    const op = t.emulator!.credentials.operatorId;
-    await t.control!.seed({ devices: ["0A", "1B", "2C"].map((deviceId) => ({ deviceId, ownerOperatorId: op })) });
-    const ids = async (key: string) => ((await api.get("/sigfox_devices", { query: { last_evaluated_key: key } })).body as { device_id: string }[]).map((d) => d.device_id);
+    await s.t.control!.reset();
+    const op = s.t.emulator!.credentials.operatorId;
+    await s.t.control!.seed({ devices: ["0A", "1B", "2C"].map((deviceId) => ({ deviceId, ownerOperatorId: op })) });
+    const ids = async (key: string) => ((await s.api.get("/sigfox_devices", { query: { last_evaluated_key: key } })).body as { device_id: string }[]).map((d) => d.device_id);
     expect(await ids("not-an-id")).toEqual([]);
     expect(await ids("!")).toEqual(["0A", "1B", "2C"]);
     expect(await ids("1")).toEqual(["1B", "2C"]);
@@ -48,15 +42,15 @@ describe("undocumented choices", () => {
 
   it("HEAD is answered like GET (same status and headers, no body), counted as the GET operation", async (ctx) => {
     requireEmulator(ctx);
-    const d = await ownedDevice(t, ctx);
-    await t.control!.clearRequests();
+    const d = await ownedDevice(s.t, ctx);
+    await s.t.control!.clearRequests();
     const head = await send("HEAD", `/sigfox_devices/${d.deviceId}`, undefined);
     expect(head.status).toBe(200);
     expect(head.headers.get("content-type")).toContain("application/json");
     expect(head.headers.get("x-soracom-ratelimit-limit")).not.toBeNull();
     expect(await head.text()).toBe("");
     expect((await send("HEAD", "/sigfox_devices/FFFFFFFF", undefined)).status).toBe(404);
-    expect((await t.control!.calls()).getSigfoxDevice).toBe(2);
+    expect((await s.t.control!.calls()).getSigfoxDevice).toBe(2);
   });
 
   it("OPTIONS is 404 COM0002 (no CORS preflight: the API is not for browsers)", async () => {

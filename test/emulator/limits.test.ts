@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_TAG_VALUE_LENGTH, MAX_TAGS_PER_DEVICE } from "../../src/api/values";
 import { MAX_API_BODY_BYTES } from "../../src/emulator/http/body";
 import { removeCliBuild, spawnEmulator, type CliEmulator } from "./cli-process";
-import { loginAs, ownedDevice, requireEmulator, startTarget, type Api, type Target } from "./harness";
+import { ownedDevice, requireEmulator, useLoggedInTarget } from "./harness";
 
 interface RawAnswer {
   status: number;
@@ -80,85 +80,79 @@ function peakRss(pid: number): number {
 }
 
 describe("oversized bodies (in process)", () => {
-  let t: Target;
-  let api: Api;
-  beforeAll(async () => {
-    t = await startTarget();
-    api = await loginAs(t);
-  });
-  afterAll(() => t.close());
+  const s = useLoggedInTarget();
 
   it("a declared 600 MB body is refused with 413 {code, message} before any of it is read", async (ctx) => {
     requireEmulator(ctx);
-    const res = await sendLargeBody(t.url, "POST", "/v1/auth", { totalBytes: 0, declaredLength: 600_000_000 });
+    const res = await sendLargeBody(s.t.url, "POST", "/v1/auth", { totalBytes: 0, declaredLength: 600_000_000 });
     expect(res.status).toBe(413);
     expect(res.body).toEqual({ code: "COM0006", message: expect.stringContaining(String(MAX_API_BODY_BYTES)) });
     expect(res.headers["connection"]).toBe("close");
     // On the API it carries the rate-limit headers like every API answer, and is logged.
     expect(res.headers["x-soracom-ratelimit-limit"]).toBeDefined();
-    expect((await t.control!.requests()).some((r) => r.path === "/v1/auth" && r.status === 413)).toBe(true);
+    expect((await s.t.control!.requests()).some((r) => r.path === "/v1/auth" && r.status === 413)).toBe(true);
   });
 
   it("a 10 MB tag value is refused with 413 (declared) and with 413 (chunked), and the device is unchanged", async (ctx) => {
-    const d = await ownedDevice(t, ctx, { tags: { site: "tokyo" } });
+    const d = await ownedDevice(s.t, ctx, { tags: { site: "tokyo" } });
     const big = JSON.stringify([{ tagName: "big", tagValue: "v".repeat(10 * 1024 * 1024) }]);
-    const declared = await api.call("PUT", `/sigfox_devices/${d.deviceId}/tags`, { rawBody: big });
+    const declared = await s.api.call("PUT", `/sigfox_devices/${d.deviceId}/tags`, { rawBody: big });
     expect(declared.status).toBe(413);
     expect(declared.body.code).toBe("COM0006");
-    const auth = { "x-soracom-api-key": api.apiKey, "x-soracom-token": api.token };
-    const chunked = await sendLargeBody(t.url, "PUT", `/v1/sigfox_devices/${d.deviceId}/tags`, { totalBytes: 10 * 1024 * 1024, headers: auth });
+    const auth = { "x-soracom-api-key": s.api.apiKey, "x-soracom-token": s.api.token };
+    const chunked = await sendLargeBody(s.t.url, "PUT", `/v1/sigfox_devices/${d.deviceId}/tags`, { totalBytes: 10 * 1024 * 1024, headers: auth });
     expect(chunked.status).toBe(413);
     expect(chunked.body.code).toBe("COM0006");
     // Counted as the operation it was (the route was known), like any refused call.
-    expect((await t.control!.calls()).putSigfoxDeviceTags).toBeGreaterThanOrEqual(1);
-    expect((await api.get(`/sigfox_devices/${d.deviceId}`)).body.tags).toEqual({ site: "tokyo" });
+    expect((await s.t.control!.calls()).putSigfoxDeviceTags).toBeGreaterThanOrEqual(1);
+    expect((await s.api.get(`/sigfox_devices/${d.deviceId}`)).body.tags).toEqual({ site: "tokyo" });
   });
 
   it("the control plane refuses an oversized body too (413, no 500)", async (ctx) => {
     requireEmulator(ctx);
-    const res = await sendLargeBody(t.url, "POST", "/_emulator/seed", { totalBytes: 40 * 1024 * 1024 });
+    const res = await sendLargeBody(s.t.url, "POST", "/_emulator/seed", { totalBytes: 40 * 1024 * 1024 });
     expect(res.status).toBe(413);
     expect(res.body.code).toBe("COM0006");
   });
 
   it("routes that take no body refuse a declared oversized one as well", async (ctx) => {
     requireEmulator(ctx);
-    const res = await sendLargeBody(t.url, "GET", "/v1/sigfox_devices", { totalBytes: 0, declaredLength: 5 * MAX_API_BODY_BYTES });
+    const res = await sendLargeBody(s.t.url, "GET", "/v1/sigfox_devices", { totalBytes: 0, declaredLength: 5 * MAX_API_BODY_BYTES });
     expect(res.status).toBe(413);
   });
 
   it("a tag value over the limit is 400, naming the limit; a value at the limit is stored", async (ctx) => {
-    const d = await ownedDevice(t, ctx);
-    const over = await api.call("PUT", `/sigfox_devices/${d.deviceId}/tags`, { body: [{ tagName: "v", tagValue: "x".repeat(MAX_TAG_VALUE_LENGTH + 1) }] });
+    const d = await ownedDevice(s.t, ctx);
+    const over = await s.api.call("PUT", `/sigfox_devices/${d.deviceId}/tags`, { body: [{ tagName: "v", tagValue: "x".repeat(MAX_TAG_VALUE_LENGTH + 1) }] });
     expect(over.status).toBe(400);
     expect(over.body.message).toContain(String(MAX_TAG_VALUE_LENGTH));
-    const at = await api.call("PUT", `/sigfox_devices/${d.deviceId}/tags`, { body: [{ tagName: "v", tagValue: "x".repeat(MAX_TAG_VALUE_LENGTH) }] });
+    const at = await s.api.call("PUT", `/sigfox_devices/${d.deviceId}/tags`, { body: [{ tagName: "v", tagValue: "x".repeat(MAX_TAG_VALUE_LENGTH) }] });
     expect(at.status).toBe(200);
   });
 
   it(`more than ${MAX_TAGS_PER_DEVICE} tags on a device is 400: in one PUT, across PUTs, and at registration`, async (ctx) => {
     const tags = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => ({ tagName: `${prefix}${i}`, tagValue: "1" }));
-    const d = await ownedDevice(t, ctx);
+    const d = await ownedDevice(s.t, ctx);
     const path = `/sigfox_devices/${d.deviceId}/tags`;
-    expect((await api.call("PUT", path, { body: tags(MAX_TAGS_PER_DEVICE + 1, "a") })).status).toBe(400);
-    expect((await api.call("PUT", path, { body: tags(MAX_TAGS_PER_DEVICE - 10, "a") })).status).toBe(200);
-    const across = await api.call("PUT", path, { body: tags(11, "b") });
+    expect((await s.api.call("PUT", path, { body: tags(MAX_TAGS_PER_DEVICE + 1, "a") })).status).toBe(400);
+    expect((await s.api.call("PUT", path, { body: tags(MAX_TAGS_PER_DEVICE - 10, "a") })).status).toBe(200);
+    const across = await s.api.call("PUT", path, { body: tags(11, "b") });
     expect(across.status).toBe(400);
     expect(across.body.message).toContain(`at most ${MAX_TAGS_PER_DEVICE} tags`);
-    expect(Object.keys((await api.get(`/sigfox_devices/${d.deviceId}`)).body.tags)).toHaveLength(MAX_TAGS_PER_DEVICE - 10);
+    expect(Object.keys((await s.api.get(`/sigfox_devices/${d.deviceId}`)).body.tags)).toHaveLength(MAX_TAGS_PER_DEVICE - 10);
     // Updating existing tags does not count them twice.
-    expect((await api.call("PUT", path, { body: tags(MAX_TAGS_PER_DEVICE - 10, "a") })).status).toBe(200);
+    expect((await s.api.call("PUT", path, { body: tags(MAX_TAGS_PER_DEVICE - 10, "a") })).status).toBe(200);
 
     const fresh = { deviceId: "7E57A001", pac: "00112233445566AA" };
-    await t.control!.seed({ devices: [fresh] });
+    await s.t.control!.seed({ devices: [fresh] });
     const map = Object.fromEntries(tags(MAX_TAGS_PER_DEVICE + 1, "r").map((x) => [x.tagName, x.tagValue]));
-    const reg = await api.post(`/sigfox_devices/${fresh.deviceId}/register`, { body: { registrationSecret: fresh.pac, tags: map } });
+    const reg = await s.api.post(`/sigfox_devices/${fresh.deviceId}/register`, { body: { registrationSecret: fresh.pac, tags: map } });
     expect(reg.status).toBe(400);
     expect(reg.text).not.toContain(fresh.pac);
   });
 
   it("bad input of every kind gets a 4xx with {code, message}, never a 500", async (ctx) => {
-    const d = await ownedDevice(t, ctx);
+    const d = await ownedDevice(s.t, ctx);
     const dev = `/sigfox_devices/${d.deviceId}`;
     const cases: [string, string, string | undefined][] = [
       ["POST", "/auth", "not json"],
@@ -180,7 +174,7 @@ describe("oversized bodies (in process)", () => {
       ["POST", "/sigfox_devices/%ZZ/register", "{}"],
     ];
     for (const [method, path, rawBody] of cases) {
-      const res = await api.call(method, path, rawBody !== undefined ? { rawBody } : {});
+      const res = await s.api.call(method, path, rawBody !== undefined ? { rawBody } : {});
       expect({ method, path, status: res.status, hasCode: typeof res.body?.code === "string" }).toEqual({
         method,
         path,

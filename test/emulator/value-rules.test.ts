@@ -79,6 +79,12 @@ async function viaClient(call: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
+/** Every part accepted, or every part refused. */
+function expectAgreement(verdicts: Record<string, boolean>): void {
+  const all = Object.values(verdicts);
+  expect(all.every((v) => v === all[0]), JSON.stringify(verdicts)).toBe(true);
+}
+
 async function freshNetworkDevice(): Promise<string> {
   const deviceId = (next++).toString(16).toUpperCase();
   await emu.control.seed({ devices: [{ deviceId, pac: PAC }] });
@@ -109,9 +115,7 @@ describe("provider, fleet loader, client and emulator agree", () => {
     const rawPutId = await freshOwnedDevice();
     const byEmulatorPut = (await raw.call("PUT", `/sigfox_devices/${rawPutId}/tags`, { body: list })).status === 200;
 
-    const verdicts = { byProvider, byFleet, byClientRegister, byClientPut, byEmulatorRegister, byEmulatorPut };
-    const all = Object.values(verdicts);
-    expect(all.every((v) => v === all[0]), JSON.stringify(verdicts)).toBe(true);
+    expectAgreement({ byProvider, byFleet, byClientRegister, byClientPut, byEmulatorRegister, byEmulatorPut });
   });
 
   it.each(CERTIFICATION_CASES)("productCertificationId: %s", async (_label, productCertificationId) => {
@@ -121,9 +125,7 @@ describe("provider, fleet loader, client and emulator agree", () => {
     const byClient = await viaClient(() => client.registerSigfoxDevice(regId, { registrationSecret: PAC, productCertificationId }));
     const rawId = await freshNetworkDevice();
     const byEmulator = (await raw.post(`/sigfox_devices/${rawId}/register`, { body: { registrationSecret: PAC, productCertificationId } })).status === 200;
-    const verdicts = { byProvider, byFleet, byClient, byEmulator };
-    const all = Object.values(verdicts);
-    expect(all.every((v) => v === all[0]), JSON.stringify(verdicts)).toBe(true);
+    expectAgreement({ byProvider, byFleet, byClient, byEmulator });
   });
 
   it("the cases cover both verdicts", async () => {
