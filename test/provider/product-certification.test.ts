@@ -9,7 +9,7 @@ import type * as automation from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import { check, diff, INPUT_NAMES } from "../../src/provider/sigfox-device";
-import { createTestStack, repoRoot, requireDist, type TestStack } from "../helpers/engine";
+import { createTestStack, emulatorStackConfig, repoRoot, requireDist, type TestStack } from "../helpers/engine";
 
 const STEP_TIMEOUT = 240_000;
 const DEVICE = { deviceId: "5C0E01", pac: "0123456789ABCDEF" };
@@ -57,15 +57,7 @@ describe("on the real engine", () => {
     const dist = path.join(repoRoot, "dist", "resources", "sigfox-device.js");
     if (!fs.existsSync(dist)) throw new Error(`${dist} is missing: run \`tsc -p tsconfig.build.json\` first`);
     emu = await startEmulator({ seed: { devices: [DEVICE] } });
-    h = await createTestStack({
-      program: makeProgram(spec),
-      projectName: "sigfox-product-certification",
-      config: {
-        "soracom:endpoint": { value: emu.url },
-        "soracom:authKeyId": { value: emu.credentials.authKeyId },
-        "soracom:authKey": { value: emu.credentials.authKey, secret: true },
-      },
-    });
+    h = await createTestStack({ program: makeProgram(spec), projectName: "sigfox-product-certification", config: emulatorStackConfig(emu) });
   }, STEP_TIMEOUT);
   afterAll(async () => {
     await h?.cleanup();
