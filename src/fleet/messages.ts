@@ -72,7 +72,7 @@ function fieldHelp(path: FieldPath): FieldHelp {
     case "devices":
       return { what: "a list of devices", fix: 'write one "- deviceId: ..." entry per device under devices, or devices: [] for none.' };
     case "defaults":
-      return { what: "a mapping", fix: "put tags, groupId, terminationEnabled or deleteImmediately under defaults." };
+      return { what: "a mapping", fix: "put tags, groupId, terminationEnabled, deleteImmediately or productCertificationId under defaults." };
     case "version":
       return { what: "1", fix: "write version: 1, or remove the line." };
     case "pacFrom":
