@@ -29,6 +29,7 @@ import {
   type TagUpdateRequest,
 } from "../api/schemas";
 import { DOWNLINK_DATA_PATTERN } from "../api/formats";
+import { DOT_SEGMENT_TAG_NAMES } from "../api/values";
 import { credentialKind, credentialSecrets, resolveSettings, type CredentialKind, type Credentials, type ResolvedSettings } from "./credentials";
 import type { CoverageType } from "./endpoint";
 import { codeForStatus, isSoracomApiError, SoracomApiError, type SoracomErrorCode } from "./errors";
@@ -359,7 +360,7 @@ export class SoracomClient {
     if (typeof tagName !== "string" || tagName === "") throw invalidArgument(op, "tagName is required");
     // "." and ".." survive percent-encoding (even as %2E) as dot segments that URL normalizers remove:
     // the request would reach another path and its 404 would read as "tag already gone".
-    if (tagName === "." || tagName === "..") throw invalidArgument(op, `a tag named ${JSON.stringify(tagName)} cannot be deleted through the URL path`);
+    if (DOT_SEGMENT_TAG_NAMES.includes(tagName)) throw invalidArgument(op, `a tag named ${JSON.stringify(tagName)} cannot be deleted through the URL path`);
     const path = devicePath(op, deviceId, `/tags/${encodeURIComponent(tagName)}`);
     await this.run(op, opts, async (signal, attempts) => {
       await this.execute({ operation: op, method: "DELETE", path, authenticated: true }, signal, attempts);

@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PAC_PATTERN } from "../api/formats";
+import { TOO_MANY_TAGS_MESSAGE, withinTagCount } from "../api/values";
 import { parseDeviceCsv, type CsvDeviceRow, type CsvKind } from "./csv";
 import { canonicalDeviceId, deviceResourceName, isDeviceId } from "./device-id";
 import { displayPath, FleetDefinitionError, type FleetIssue } from "./issues";
@@ -67,6 +68,8 @@ export interface FleetDevice {
   /** Absent: the provider's default (Soracom's default is protected, `false`). */
   terminationEnabled?: boolean;
   deleteImmediately?: boolean;
+  /** Sent with the registration only. */
+  productCertificationId?: string;
   pac: Pac;
   pacSource: PacSource;
   declaredAt: DeviceOrigin;
@@ -319,10 +322,19 @@ export function loadFleetDefinition(source: string | FleetFile, options: LoadFle
         fix: `move it out of files you commit: a pacsCsv file kept outside the repository, \`pulumi config set --secret pac-${candidate.deviceId} <PAC>\`, or ${pacEnvName(candidate.deviceId)}.`,
       });
     }
+    const settings = mergeSettings(defaults, candidate);
+    if (!withinTagCount(settings.tags)) {
+      issues.push({
+        ...originLocation(candidate.origin),
+        field: `${candidate.origin.field}.tags`,
+        message: `device ${candidate.deviceId} has ${Object.keys(settings.tags).length} tags with the defaults merged in; ${TOO_MANY_TAGS_MESSAGE}.`,
+        fix: "remove tags from the device, its CSV row or the defaults.",
+      });
+    }
     devices.push({
       deviceId: candidate.deviceId,
       resourceName: deviceResourceName(candidate.deviceId),
-      ...mergeSettings(defaults, candidate),
+      ...settings,
       pac: pac.pac,
       pacSource: pac.source,
       declaredAt: candidate.origin,
@@ -336,7 +348,7 @@ export function loadFleetDefinition(source: string | FleetFile, options: LoadFle
 function mergeSettings(
   defaults: Record<string, unknown>,
   candidate: Candidate,
-): Pick<FleetDevice, "tags" | "groupId" | "terminationEnabled" | "deleteImmediately"> {
+): Pick<FleetDevice, "tags" | "groupId" | "terminationEnabled" | "deleteImmediately" | "productCertificationId"> {
   const entry = candidate.entry ?? {};
   const tags: Record<string, string> = {};
   const layers = [defaults["tags"], candidate.row?.tags, entry["tags"]];
@@ -355,11 +367,13 @@ function mergeSettings(
   };
   const terminationEnabled = flag("terminationEnabled");
   const deleteImmediately = flag("deleteImmediately");
+  const productCertificationId = entry["productCertificationId"] ?? defaults["productCertificationId"];
   return {
     tags,
     ...(typeof groupId === "string" ? { groupId } : {}),
     ...(terminationEnabled !== undefined ? { terminationEnabled } : {}),
     ...(deleteImmediately !== undefined ? { deleteImmediately } : {}),
+    ...(typeof productCertificationId === "string" ? { productCertificationId } : {}),
   };
 }
 
