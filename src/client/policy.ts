@@ -23,11 +23,7 @@ import { backoffDelay, type RetrySettings } from "./retry";
 import type { HttpResult, TransportFailure } from "./transport";
 
 /** Operations that must not be replayed once the request may have reached the server. */
-export const NON_REPLAYABLE_OPERATIONS: ReadonlySet<SigfoxOperation> = new Set([
-  "registerSigfoxDevice",
-  "terminateSigfoxDevice",
-  "sendDataToSigfoxDevice",
-]);
+export const NON_REPLAYABLE_OPERATIONS: ReadonlySet<SigfoxOperation> = new Set(["registerSigfoxDevice", "terminateSigfoxDevice", "sendDataToSigfoxDevice"]);
 
 /** True when replaying `operation` cannot duplicate an effect. */
 export function isReplayable(operation: ApiOperation): boolean {
@@ -141,7 +137,10 @@ function afterTransportError(outcome: Extract<AttemptOutcome, { kind: "transport
 
 function afterRateLimited(res: HttpResult, body: ErrorBodyFields, state: AttemptState, ctx: PolicyContext): NextStep {
   const hinted = retryAfterMs(res.headers, ctx.now) ?? secondsBeforeRefreshMs(res.headers);
-  const fallback = Math.max(1000, backoffDelay(state.rateLimitRetries + 1, ctx.retry, () => 1));
+  const fallback = Math.max(
+    1000,
+    backoffDelay(state.rateLimitRetries + 1, ctx.retry, () => 1),
+  );
   const blockBucketMs = Math.min(ctx.retry.maxRateLimitWaitMs, hinted ?? fallback);
   if (state.rateLimitRetries < ctx.retry.maxRateLimitRetries) return { kind: "wait", blockBucketMs };
   return {

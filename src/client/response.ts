@@ -20,7 +20,8 @@ export interface ErrorBodyFields {
 
 /** The body of a 2xx `res` parsed with `schema`; a `response_validation` error when it does not match. */
 export function parseResponse<T>(op: ApiOperation, schema: z.ZodType<T>, res: HttpResult, attempts: number): T {
-  const invalid = (message: string) => new SoracomApiError({ code: "response_validation", operation: op, status: res.status, attempts, message: `${op}: ${message}` });
+  const invalid = (message: string) =>
+    new SoracomApiError({ code: "response_validation", operation: op, status: res.status, attempts, message: `${op}: ${message}` });
   let json: unknown;
   try {
     json = JSON.parse(res.text);

@@ -86,7 +86,13 @@ export function operationScope(user: AbortSignal | undefined, timeoutMs: number)
         return ended("timeout", `the operation did not complete within ${timeoutMs} ms`);
       }
       if (isSoracomApiError(e)) return e;
-      return new SoracomApiError({ code: "network", operation: op, attempts: attempts.n, message: `${op}: unexpected failure: ${e instanceof Error ? e.name : "error"}`, cause: e });
+      return new SoracomApiError({
+        code: "network",
+        operation: op,
+        attempts: attempts.n,
+        message: `${op}: unexpected failure: ${e instanceof Error ? e.name : "error"}`,
+        cause: e,
+      });
     },
   };
 }

@@ -77,7 +77,12 @@ const rows: Row[] = [
     ctx: { attempts: 4 },
     expected: {
       kind: "fail",
-      failure: { code: "timeout", retryable: true, outcomeUnknown: false, message: "getSigfoxDevice: timed out (UND_ERR_HEADERS_TIMEOUT) on GET /v1/sigfox_devices/1A2B after 4 attempt(s)" },
+      failure: {
+        code: "timeout",
+        retryable: true,
+        outcomeUnknown: false,
+        message: "getSigfoxDevice: timed out (UND_ERR_HEADERS_TIMEOUT) on GET /v1/sigfox_devices/1A2B after 4 attempt(s)",
+      },
     },
   },
   {
@@ -89,13 +94,26 @@ const rows: Row[] = [
 
   // 401
   { name: "401 with renewable credentials: re-authenticate", outcome: http(401), expected: { kind: "reauthenticate" } },
-  { name: "401 of register: re-authenticate too (decided before the operation ran)", outcome: http(401), ctx: { operation: "registerSigfoxDevice" }, expected: { kind: "reauthenticate" } },
+  {
+    name: "401 of register: re-authenticate too (decided before the operation ran)",
+    outcome: http(401),
+    ctx: { operation: "registerSigfoxDevice" },
+    expected: { kind: "reauthenticate" },
+  },
   {
     name: "second 401: fail, rejected again",
     outcome: http(401),
     state: state({ reauthenticated: true }),
     ctx: { attempts: 2 },
-    expected: { kind: "fail", failure: { code: "auth", status: 401, retryable: false, message: "getSigfoxDevice: HTTP 401 (GET /v1/sigfox_devices/1A2B); rejected again after re-authentication" } },
+    expected: {
+      kind: "fail",
+      failure: {
+        code: "auth",
+        status: 401,
+        retryable: false,
+        message: "getSigfoxDevice: HTTP 401 (GET /v1/sigfox_devices/1A2B); rejected again after re-authentication",
+      },
+    },
   },
   {
     name: "401 with a pre-issued token: fail, cannot be renewed",
@@ -103,18 +121,35 @@ const rows: Row[] = [
     ctx: { credentialKind: "token" },
     expected: {
       kind: "fail",
-      failure: { code: "auth", status: 401, message: "getSigfoxDevice: HTTP 401 (GET /v1/sigfox_devices/1A2B); the pre-issued API key/token was rejected and cannot be renewed" },
+      failure: {
+        code: "auth",
+        status: 401,
+        message: "getSigfoxDevice: HTTP 401 (GET /v1/sigfox_devices/1A2B); the pre-issued API key/token was rejected and cannot be renewed",
+      },
     },
   },
   {
     name: "400 of /auth: bad credentials",
     outcome: http(400, {}, JSON.stringify({ code: "AUM0001", message: "no" })),
     ctx: { operation: "auth", summary: "POST /v1/auth", authenticated: false },
-    expected: { kind: "fail", failure: { code: "auth", status: 400, soracomCode: "AUM0001", soracomMessage: "no", message: "auth: HTTP 400 AUM0001: no (POST /v1/auth); check the credentials" } },
+    expected: {
+      kind: "fail",
+      failure: {
+        code: "auth",
+        status: 400,
+        soracomCode: "AUM0001",
+        soracomMessage: "no",
+        message: "auth: HTTP 400 AUM0001: no (POST /v1/auth); check the credentials",
+      },
+    },
   },
 
   // 429
-  { name: "429 with Retry-After seconds: the bucket waits that long", outcome: http(429, { "retry-after": "2" }), expected: { kind: "wait", blockBucketMs: 2000 } },
+  {
+    name: "429 with Retry-After seconds: the bucket waits that long",
+    outcome: http(429, { "retry-after": "2" }),
+    expected: { kind: "wait", blockBucketMs: 2000 },
+  },
   {
     name: "429 with Retry-After as a date",
     outcome: http(429, { "retry-after": new Date(NOW + 3000).toUTCString() }),
@@ -137,7 +172,16 @@ const rows: Row[] = [
     name: "429 after the last wait: rate_limited, the bucket still blocked",
     outcome: http(429, { "retry-after": "1" }),
     state: state({ rateLimitRetries: 5 }),
-    expected: { kind: "fail", blockBucketMs: 1000, failure: { code: "rate_limited", status: 429, retryable: true, message: "getSigfoxDevice: HTTP 429 (GET /v1/sigfox_devices/1A2B); gave up after 5 wait(s)" } },
+    expected: {
+      kind: "fail",
+      blockBucketMs: 1000,
+      failure: {
+        code: "rate_limited",
+        status: 429,
+        retryable: true,
+        message: "getSigfoxDevice: HTTP 429 (GET /v1/sigfox_devices/1A2B); gave up after 5 wait(s)",
+      },
+    },
   },
 
   // 5xx
@@ -166,14 +210,34 @@ const rows: Row[] = [
     outcome: http(502),
     state: state({ transientRetries: 3 }),
     ctx: { attempts: 4 },
-    expected: { kind: "fail", failure: { code: "http", status: 502, retryable: true, outcomeUnknown: false, message: "getSigfoxDevice: HTTP 502 (GET /v1/sigfox_devices/1A2B) after 4 attempt(s)" } },
+    expected: {
+      kind: "fail",
+      failure: {
+        code: "http",
+        status: 502,
+        retryable: true,
+        outcomeUnknown: false,
+        message: "getSigfoxDevice: HTTP 502 (GET /v1/sigfox_devices/1A2B) after 4 attempt(s)",
+      },
+    },
   },
 
   // other statuses
-  { name: "404: not_found", outcome: http(404), expected: { kind: "fail", failure: { code: "not_found", status: 404, retryable: false, message: "getSigfoxDevice: HTTP 404 (GET /v1/sigfox_devices/1A2B)" } } },
+  {
+    name: "404: not_found",
+    outcome: http(404),
+    expected: {
+      kind: "fail",
+      failure: { code: "not_found", status: 404, retryable: false, message: "getSigfoxDevice: HTTP 404 (GET /v1/sigfox_devices/1A2B)" },
+    },
+  },
   { name: "409: conflict", outcome: http(409), expected: { kind: "fail", failure: { code: "conflict", status: 409 } } },
   { name: "400: validation", outcome: http(400), expected: { kind: "fail", failure: { code: "validation", status: 400 } } },
-  { name: "403 of an operation: auth, no hint", outcome: http(403), expected: { kind: "fail", failure: { code: "auth", status: 403, message: "getSigfoxDevice: HTTP 403 (GET /v1/sigfox_devices/1A2B)" } } },
+  {
+    name: "403 of an operation: auth, no hint",
+    outcome: http(403),
+    expected: { kind: "fail", failure: { code: "auth", status: 403, message: "getSigfoxDevice: HTTP 403 (GET /v1/sigfox_devices/1A2B)" } },
+  },
 ];
 
 describe("request policy: outcome → next step", () => {

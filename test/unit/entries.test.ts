@@ -12,7 +12,15 @@ import { describe, expect, it } from "vitest";
 const ROOT = path.resolve(__dirname, "..", "..");
 
 /** Modules under these paths must not be loaded by the public library entries. */
-const REPOSITORY_ONLY = [/\/node_modules\/hono\//, /\/node_modules\/@hono\//, /\/dist\/emulator\//, /\/dist\/cli\//, /\/dist\/engine\//, /\/dist\/demo\//, /\/dist\/bench\//];
+const REPOSITORY_ONLY = [
+  /\/node_modules\/hono\//,
+  /\/node_modules\/@hono\//,
+  /\/dist\/emulator\//,
+  /\/dist\/cli\//,
+  /\/dist\/engine\//,
+  /\/dist\/demo\//,
+  /\/dist\/bench\//,
+];
 
 function load(entry: string): { loaded: string[]; exports: string[] } {
   const script = `const m = require(${JSON.stringify(entry)}); process.stdout.write(JSON.stringify({ loaded: Object.keys(require.cache), exports: Object.keys(m) }));`;
@@ -53,7 +61,16 @@ describe("npm package contents", () => {
   it("ships the library, the CLI and the emulator, not the demo or the benchmarks", () => {
     const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT, encoding: "utf8" });
     const files = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(["dist/index.js", "dist/provider/index.js", "dist/client/index.js", "dist/emulator/index.js", "dist/cli/main.js", "bin/soracom-sigfox.js"]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "dist/index.js",
+        "dist/provider/index.js",
+        "dist/client/index.js",
+        "dist/emulator/index.js",
+        "dist/cli/main.js",
+        "bin/soracom-sigfox.js",
+      ]),
+    );
     expect(files.filter((f) => f.startsWith("dist/demo/") || f.startsWith("dist/bench/") || f.startsWith("bench/"))).toEqual([]);
   });
 });

@@ -18,7 +18,10 @@ describe("house rules: imports", () => {
 
   it("reports each broken rule with file, line and rule (in-memory samples)", () => {
     const samples = [
-      { path: "client/bad.ts", text: '// from "../emulator" in a comment does not count\nimport { x } from "../api/schemas";\nimport { startEmulator } from "../emulator";\n' },
+      {
+        path: "client/bad.ts",
+        text: '// from "../emulator" in a comment does not count\nimport { x } from "../api/schemas";\nimport { startEmulator } from "../emulator";\n',
+      },
       { path: "client/worse.ts", text: 'export { attach } from "pulumi-soracom-sigfox/provider";\n' },
       { path: "emulator/http/bad.ts", text: 'const s = "../../client";\nimport type { SoracomClient } from "../../client";\n' },
       { path: "fleet/bad.ts", text: 'import * as pulumi from "@pulumi/pulumi";\nimport { parse } from "yaml";\n' },
