@@ -49,16 +49,8 @@ import { type SoracomClientStats, StatsRecorder } from "./stats";
 import { getTokenPair, invalidateTokenPair, preIssuedTokenPair, TOKEN_REFRESH_FRACTION, type TokenPair, tokenCacheKey } from "./token-cache";
 import { classifyTransportError, DEFAULT_MAX_CONNECTIONS, DEFAULT_TIMEOUTS, type HttpResult, sendHttp, sharedDispatcher, type TimeoutSettings, userAgent } from "./transport";
 
-export type {
-  CallOptions,
-  GetDataQuery,
-  ListSigfoxDevicesQuery,
-  RegisterSigfoxDeviceInput,
-  ResolvedClientConfig,
-  SoracomClientOptions,
-  SoracomLogger,
-  TerminateSigfoxDeviceInput,
-} from "./options";
+// The option types by this module's path too (src/selection imports one from here).
+export type * from "./options";
 export { NON_REPLAYABLE_OPERATIONS } from "./policy";
 export { retryAfterMs } from "./response";
 
