@@ -9,7 +9,8 @@ import type * as automation from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import { check, diff, INPUT_NAMES } from "../../src/provider/sigfox-device";
-import { createTestStack, emulatorStackConfig, repoRoot, requireDist, type TestStack } from "../helpers/engine";
+import { emulatorStackConfig } from "../helpers/common";
+import { createTestStack, repoRoot, requireDist, type TestStack } from "../helpers/engine";
 
 const STEP_TIMEOUT = 240_000;
 const DEVICE = { deviceId: "5C0E01", pac: "0123456789ABCDEF" };
