@@ -1,6 +1,6 @@
 /** Fleet definition files: loading, validation and PAC resolution. See docs/fleet.md. */
 export { expandEnvInPath, loadFleetDefinition, resolveUserPath } from "./load";
-export type { DeviceOrigin, FleetDevice, LoadedFleet, LoadFleetOptions } from "./load";
+export type { AdoptOnlyFleetDevice, DeviceOrigin, FleetDevice, FleetDeviceSettings, FleetDeviceWithPac, LoadedFleet, LoadFleetOptions } from "./load";
 export { FleetDefinitionError, formatIssue } from "./issues";
 export type { FleetIssue } from "./issues";
 export { Pac, PACS_CONFIG_KEY, pacConfigKey, pacEnvName } from "./pac";

@@ -54,6 +54,8 @@ export const FleetDefaultsSchema = z.strictObject({
   terminationEnabled: z.boolean().optional(),
   /** On removal from the fleet, delete at once instead of after 24 hours. */
   deleteImmediately: z.boolean().optional(),
+  /** `true`: no PAC is looked up or required; devices are only adopted (never registered). */
+  adoptOnly: z.boolean().optional(),
 });
 export type FleetDefaults = z.infer<typeof FleetDefaultsSchema>;
 
@@ -68,6 +70,8 @@ export const FleetDeviceSchema = z.strictObject({
   groupId: GroupId.nullable().optional(),
   terminationEnabled: z.boolean().optional(),
   deleteImmediately: z.boolean().optional(),
+  /** Overrides `defaults.adoptOnly`. */
+  adoptOnly: z.boolean().optional(),
 });
 export type FleetDeviceEntry = z.infer<typeof FleetDeviceSchema>;
 
