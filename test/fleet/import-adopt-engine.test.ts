@@ -11,7 +11,7 @@ import type * as automation from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importFleet } from "../../src/cli/commands/import";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
-import { createTestStack, repoRoot, requireDist, type TestStack } from "../helpers/engine";
+import { createTestStack, emulatorStackConfig, repoRoot, requireDist, type TestStack } from "../helpers/engine";
 import { fixtureDir } from "./helpers";
 
 const STEP_TIMEOUT = 900_000;
@@ -63,11 +63,7 @@ beforeAll(async () => {
   h = await createTestStack({
     program,
     projectName: "sigfox-import-adopt",
-    config: {
-      "soracom:endpoint": { value: emu.url },
-      "soracom:authKeyId": { value: emu.credentials.authKeyId },
-      "soracom:authKey": { value: emu.credentials.authKey, secret: true },
-    },
+    config: emulatorStackConfig(emu),
   });
 }, STEP_TIMEOUT);
 

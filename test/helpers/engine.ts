@@ -99,3 +99,12 @@ function readTree(root: string): string {
   walk(root);
   return texts.join("\n");
 }
+
+/** Stack configuration that points the provider at an emulator (the auth key as a secret, as users set it). */
+export function emulatorStackConfig(emu: { url: string; credentials: { authKeyId: string; authKey: string } }): automation.ConfigMap {
+  return {
+    "soracom:endpoint": { value: emu.url },
+    "soracom:authKeyId": { value: emu.credentials.authKeyId },
+    "soracom:authKey": { value: emu.credentials.authKey, secret: true },
+  };
+}

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import type * as automation from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
-import { createTestStack, repoRoot, requireDist, type TestStack } from "../helpers/engine";
+import { createTestStack, emulatorStackConfig, repoRoot, requireDist, type TestStack } from "../helpers/engine";
 
 const STEP_TIMEOUT = 240_000;
 const GROUP = "33333333-3333-4333-8333-333333333333";
@@ -53,11 +53,7 @@ beforeAll(async () => {
   h = await createTestStack({
     program: makeProgram(spec),
     projectName: "sigfox-adopt-only",
-    config: {
-      "soracom:endpoint": { value: emu.url },
-      "soracom:authKeyId": { value: emu.credentials.authKeyId },
-      "soracom:authKey": { value: emu.credentials.authKey, secret: true },
-    },
+    config: emulatorStackConfig(emu),
   });
 }, STEP_TIMEOUT);
 afterAll(async () => {
