@@ -8,9 +8,10 @@
  *   npm run bench -- --only fleet --sizes 10,100,500 --modes default,lean
  *   npm run bench -- --only rate-limit --rate-limit 60,30 --rate-devices 90
  *   npm run bench -- --only client --list-devices 5000 --gets 1000 --concurrency 1,8,32
+ *   npm run bench -- --only adopt --adopt-devices 1000     # not in the default suite
  *
  * Scenarios: `fleet` (scenario-engine.ts), `rate-limit` (scenario-rate-limit.ts), `client`
- * (scenario-client.ts). See docs/benchmarks.md.
+ * (scenario-client.ts), `adopt` (scenario-adopt.ts, only when asked). See docs/benchmarks.md.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -20,15 +21,18 @@ import { PACKAGE_ROOT } from "../fleet/seed";
 import { pulumiCliDir } from "../engine/workspace";
 import { benchWorkRoot } from "./harness";
 import { extrapolate, markdownSummary, type BenchResults } from "./report";
+import { runAdoptScenario } from "./scenario-adopt";
 import { runClientScenario } from "./scenario-client";
 import { CHECKPOINT_MODES, runFleetScenario } from "./scenario-engine";
 import { runRateLimitScenario } from "./scenario-rate-limit";
 import { loadAverage, machineInfo } from "./system";
 
-const SCENARIOS = ["fleet", "rate-limit", "client"] as const;
+const SCENARIOS = ["fleet", "rate-limit", "client", "adopt"] as const;
+/** The default suite (`adopt` runs only when asked: it is long at the sizes that matter). */
+const DEFAULT_SCENARIOS = SCENARIOS.filter((s) => s !== "adopt");
 
 const USAGE = `usage: npm run bench -- [options]
-  --only LIST           scenarios to run: ${SCENARIOS.join(",")} (default: all)
+  --only LIST           scenarios to run: ${SCENARIOS.join(",")} (default: ${DEFAULT_SCENARIOS.join(",")})
   --quick               small sizes (fleet 10,50; rate limit 20/min with 30 devices; client 1000 devices, 300 GETs), ~2 min
   --sizes LIST          fleet sizes (default 10,100,300)
   --modes LIST          checkpoint modes: ${Object.keys(CHECKPOINT_MODES).join(",")} (default default,lean)
@@ -40,6 +44,7 @@ const USAGE = `usage: npm run bench -- [options]
   --gets N              concurrent GETs (default 1000)
   --concurrency LIST    client concurrency caps for the GETs (default 1,8,32)
   --get-latency LIST    server latencies (ms) for the GETs, each run with every cap (default 0,10)
+  --adopt-devices LIST  devices adopted by the adopt scenario, one run each (default 1000)
   --out DIR             results directory (default bench/results)
   --name NAME           results file names NAME.json / NAME.md (default latest)
   --merge FILES         run nothing: merge earlier result files (comma-separated JSON paths), recompute
@@ -72,6 +77,7 @@ async function main(): Promise<number> {
       gets: { type: "string" },
       concurrency: { type: "string" },
       "get-latency": { type: "string" },
+      "adopt-devices": { type: "string" },
       name: { type: "string" },
       merge: { type: "string" },
       out: { type: "string" },
@@ -84,7 +90,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const quick = values.quick === true;
-  const only = list(values.only, SCENARIOS.join(","));
+  const only = list(values.only, DEFAULT_SCENARIOS.join(","));
   for (const s of only) if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`--only: unknown scenario "${s}" (known: ${SCENARIOS.join(", ")})`);
   const sizes = positiveInts(list(values.sizes, quick ? "10,50" : "10,100,300"), "--sizes");
   const modes = list(values.modes, "default,lean");
@@ -100,10 +106,11 @@ async function main(): Promise<number> {
     if (!Number.isInteger(n) || n < 0) throw new Error(`--get-latency: "${v}" is not a non-negative integer`);
     return n;
   });
+  const adoptSizes = positiveInts(list(values["adopt-devices"], "1000"), "--adopt-devices");
   const name = values.name ?? "latest";
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`--name: "${name}" is not a plain file name`);
   const outDir = path.resolve(PACKAGE_ROOT, values.out ?? path.join("bench", "results"));
-  const options = { only, quick, sizes, modes, target, rateLimits, rateDevices, listDevices, gets, concurrencies, latenciesMs };
+  const options = { only, quick, sizes, modes, target, rateLimits, rateDevices, listDevices, gets, concurrencies, latenciesMs, ...(only.includes("adopt") ? { adoptSizes } : {}) };
 
   if (values.merge !== undefined) return mergeResults(list(values.merge, ""), outDir, name, target!);
 
@@ -118,7 +125,7 @@ async function main(): Promise<number> {
     durationSeconds: 0,
     machine: { ...machine, load1AtEnd: machine.load1AtStart },
     git: gitInfo(),
-    pulumiCli: only.includes("fleet") || only.includes("rate-limit") ? pulumiVersion() : "not used",
+    pulumiCli: only.includes("fleet") || only.includes("rate-limit") || only.includes("adopt") ? pulumiVersion() : "not used",
     options,
     fleet: [],
     extrapolation: [],
@@ -177,6 +184,16 @@ async function main(): Promise<number> {
           for (const v of r.violations) results.problems.push(`fleet ${mode} N=${n}: ${v}`);
         });
       }
+    }
+  }
+  if (only.includes("adopt")) {
+    for (const n of adoptSizes) {
+      log(`\n== adopt: ${n} existing devices, import + adopt-only vs with PACs`);
+      await guard(`adopt N=${n}`, async () => {
+        const r = await runAdoptScenario(n, workRoot, log);
+        (results.adopt ??= []).push(r);
+        for (const v of r.violations) results.problems.push(`adopt N=${n}: ${v}`);
+      });
     }
   }
   save();

@@ -2,6 +2,7 @@
  * Results: the JSON document written to `bench/results/latest.json`, the markdown summary
  * (`latest.md`, also printed), and the extrapolation to a target fleet size.
  */
+import { readCalls, writeCalls, type AdoptRunResult } from "./scenario-adopt";
 import type { ClientScenarioResult } from "./scenario-client";
 import type { FleetRunResult } from "./scenario-engine";
 import type { RateLimitRunResult } from "./scenario-rate-limit";
@@ -23,6 +24,8 @@ export interface BenchResults {
   extrapolation: Extrapolation[];
   rateLimit: RateLimitRunResult[];
   client?: ClientScenarioResult;
+  /** The adopt scenario (only when asked: `--only adopt`). */
+  adopt?: AdoptRunResult[];
   /** Scenario errors and violated expectations; non-empty makes `npm run bench` exit 1. */
   problems: string[];
 }
@@ -175,6 +178,16 @@ export function markdownSummary(r: BenchResults): string {
   );
   out.push("");
   out.push(`Commit ${(r.git?.commit ?? "unknown").slice(0, 12)}${(r.git?.dirty.length ?? 0) > 0 ? ` with uncommitted changes in ${r.git!.dirty.join(", ")}` : ""}. Options: \`${JSON.stringify(r.options)}\``);
+
+  if (r.adopt !== undefined && r.adopt.length > 0) {
+    out.push("", "## Adopting existing devices (import + adopt-only vs with PACs)", "");
+    out.push("Reads = `getSigfoxDevice` + `listSigfoxDevices`; writes = every other call but auth. The adopt-only `up` must make 0 writes and at most min(N, ceil(A/100)) + 20 reads.");
+    out.push("");
+    const rows = r.adopt.flatMap((a) => a.variants.flatMap((v) => v.steps.map((s) => [a.devices, a.account, v.variant, s.step, secs(s.seconds), readCalls(s.calls), writeCalls(s.calls), formatCalls(s.calls), bytes(s.http.bytesSent + s.http.bytesReceived), s.load1])));
+    out.push(table(["N", "A", "variant", "step", "time", "reads", "writes", "API calls", "HTTP bytes", "load"], rows));
+    out.push("");
+    for (const a of r.adopt) out.push(`N=${a.devices}: read bound ${a.readBound}; ${a.violations.length === 0 ? "all expectations met" : a.violations.join("; ")}`);
+  }
 
   if (r.fleet.length > 0) {
     out.push("", "## Fleet through the real engine", "");

@@ -56,8 +56,27 @@ export interface DeviceOrigin {
   field: string;
 }
 
-/** One device of a loaded fleet, with defaults applied. */
-export interface FleetDevice {
+/** One device of a loaded fleet, with defaults applied: with a PAC, or adopt-only (no PAC). */
+export type FleetDevice = FleetDeviceSettings & (FleetDeviceWithPac | AdoptOnlyFleetDevice);
+
+/** A device that is registered with its PAC if it is not registered yet (or adopted if it is). */
+export interface FleetDeviceWithPac {
+  adoptOnly: false;
+  pac: Pac;
+  pacSource: PacSource;
+}
+
+/**
+ * A device declared `adoptOnly`: no PAC is looked up. `pulumi up` adopts it if it is registered to
+ * the operator and fails (creating nothing) otherwise; the fleet never registers it.
+ */
+export interface AdoptOnlyFleetDevice {
+  adoptOnly: true;
+  pac?: undefined;
+  pacSource?: undefined;
+}
+
+export interface FleetDeviceSettings {
   /** The device ID exactly as written (sent to the API as is). */
   deviceId: string;
   /** Its Pulumi resource name: the canonical device ID (see `deviceResourceName`). */
@@ -70,8 +89,6 @@ export interface FleetDevice {
   deleteImmediately?: boolean;
   /** Sent with the registration only. */
   productCertificationId?: string;
-  pac: Pac;
-  pacSource: PacSource;
   declaredAt: DeviceOrigin;
 }
 
@@ -84,6 +101,8 @@ export interface LoadedFleet {
   devices: FleetDevice[];
   /** Allowed but discouraged things (a PAC written in the fleet file). */
   warnings: FleetIssue[];
+  /** How many of `devices` are adopt-only (no PAC: they can only be adopted, never registered). */
+  adoptOnlyCount: number;
   /** With `missingPacs: "warning"`: the devices left out of `devices` for want of a PAC, in file order. */
   devicesWithoutPac: string[];
 }
@@ -307,6 +326,27 @@ export function loadFleetDefinition(source: string | FleetFile, options: LoadFle
   const devicesWithoutPac: string[] = [];
   const defaults = isRecord(raw["defaults"]) ? raw["defaults"] : {};
   for (const candidate of unique) {
+    const adoptOnly = (candidate.entry?.["adoptOnly"] ?? defaults["adoptOnly"]) === true;
+    const settings = mergeSettings(defaults, candidate);
+    if (!withinTagCount(settings.tags)) {
+      issues.push({
+        ...originLocation(candidate.origin),
+        field: `${candidate.origin.field}.tags`,
+        message: `device ${candidate.deviceId} has ${Object.keys(settings.tags).length} tags with the defaults merged in; ${TOO_MANY_TAGS_MESSAGE}.`,
+        fix: "remove tags from the device, its CSV row or the defaults.",
+      });
+    }
+    if (adoptOnly) {
+      if (givesPac(candidate, issues)) continue;
+      devices.push({
+        deviceId: candidate.deviceId,
+        resourceName: deviceResourceName(candidate.deviceId),
+        ...settings,
+        adoptOnly: true,
+        declaredAt: candidate.origin,
+      });
+      continue;
+    }
     const missingPacTarget = options.missingPacs === "warning" ? warnings : issues;
     const before = warnings.length;
     const pac = resolvePac(candidate, { env, config: options.config, pacsObject, pacRowByCanonical, file, cwd, missingPacTarget }, issues);
@@ -322,19 +362,11 @@ export function loadFleetDefinition(source: string | FleetFile, options: LoadFle
         fix: `move it out of files you commit: a pacsCsv file kept outside the repository, \`pulumi config set --secret pac-${candidate.deviceId} <PAC>\`, or ${pacEnvName(candidate.deviceId)}.`,
       });
     }
-    const settings = mergeSettings(defaults, candidate);
-    if (!withinTagCount(settings.tags)) {
-      issues.push({
-        ...originLocation(candidate.origin),
-        field: `${candidate.origin.field}.tags`,
-        message: `device ${candidate.deviceId} has ${Object.keys(settings.tags).length} tags with the defaults merged in; ${TOO_MANY_TAGS_MESSAGE}.`,
-        fix: "remove tags from the device, its CSV row or the defaults.",
-      });
-    }
     devices.push({
       deviceId: candidate.deviceId,
       resourceName: deviceResourceName(candidate.deviceId),
       ...settings,
+      adoptOnly: false,
       pac: pac.pac,
       pacSource: pac.source,
       declaredAt: candidate.origin,
@@ -342,13 +374,35 @@ export function loadFleetDefinition(source: string | FleetFile, options: LoadFle
   }
 
   if (issues.length > 0) throw new FleetDefinitionError(file, issues, cwd);
-  return { ...(file !== undefined ? { file } : {}), csvFiles, devices, warnings, devicesWithoutPac };
+  return { ...(file !== undefined ? { file } : {}), csvFiles, devices, warnings, devicesWithoutPac, adoptOnlyCount: devices.filter((d) => d.adoptOnly).length };
+}
+
+/**
+ * An adopt-only device that names a PAC of its own (`pac`, `pacFrom`, a `pac` cell of its devicesCsv
+ * row) contradicts itself: reported, since one of the two is a mistake. (pacsCsv rows are a look-up
+ * table: not looked up for it.)
+ */
+function givesPac(candidate: Candidate, issues: FleetIssue[]): boolean {
+  const entry = candidate.entry ?? {};
+  const given = entry["pac"] !== undefined ? "pac" : entry["pacFrom"] !== undefined ? "pacFrom" : candidate.row?.pac !== undefined || candidate.row?.pacInvalid === true ? "a pac cell in its CSV row" : undefined;
+  if (given === undefined) return false;
+  const flag = entry["adoptOnly"] === true ? "adoptOnly: true" : "defaults.adoptOnly: true";
+  issues.push({
+    ...originLocation(candidate.origin),
+    field: candidate.path !== undefined ? formatFieldPath(candidate.path) : "column pac",
+    message: `device ${candidate.deviceId} is adopt-only (${flag}: no PAC is used) but has ${given}.`,
+    fix:
+      candidate.row !== undefined
+        ? "remove the pac cell (adopt-only devices are never registered), or list the device under devices with adoptOnly: false to register it with its PAC."
+        : `remove ${given} (adopt-only devices are never registered), or set adoptOnly: false on the device to register it with its PAC.`,
+  });
+  return true;
 }
 
 function mergeSettings(
   defaults: Record<string, unknown>,
   candidate: Candidate,
-): Pick<FleetDevice, "tags" | "groupId" | "terminationEnabled" | "deleteImmediately" | "productCertificationId"> {
+): Pick<FleetDeviceSettings, "tags" | "groupId" | "terminationEnabled" | "deleteImmediately" | "productCertificationId"> {
   const entry = candidate.entry ?? {};
   const tags: Record<string, string> = {};
   const layers = [defaults["tags"], candidate.row?.tags, entry["tags"]];

@@ -57,6 +57,7 @@ function fieldHelp(path: FieldPath): FieldHelp {
       return { what: "a mapping of tag names to values", fix: 'write one "name: value" per line under tags.' };
     case "terminationEnabled":
     case "deleteImmediately":
+    case "adoptOnly":
       return { what: "true or false", fix: `write ${key}: true or ${key}: false, without quotes.` };
     case "productCertificationId":
       return {
@@ -72,7 +73,7 @@ function fieldHelp(path: FieldPath): FieldHelp {
     case "devices":
       return { what: "a list of devices", fix: 'write one "- deviceId: ..." entry per device under devices, or devices: [] for none.' };
     case "defaults":
-      return { what: "a mapping", fix: "put tags, groupId, terminationEnabled, deleteImmediately or productCertificationId under defaults." };
+      return { what: "a mapping", fix: "put tags, groupId, terminationEnabled, deleteImmediately, productCertificationId or adoptOnly under defaults." };
     case "version":
       return { what: "1", fix: "write version: 1, or remove the line." };
     case "pacFrom":

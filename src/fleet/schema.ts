@@ -60,6 +60,8 @@ export const FleetDefaultsSchema = z.strictObject({
   deleteImmediately: z.boolean().optional(),
   /** Sigfox product certification ID sent when a device is registered (all devices of one model share it). */
   productCertificationId: ProductCertificationIdValue.optional(),
+  /** `true`: no PAC is looked up or required; devices are only adopted (never registered). */
+  adoptOnly: z.boolean().optional(),
 });
 export type FleetDefaults = z.infer<typeof FleetDefaultsSchema>;
 
@@ -76,6 +78,8 @@ export const FleetDeviceSchema = z.strictObject({
   deleteImmediately: z.boolean().optional(),
   /** Overrides `defaults.productCertificationId`. */
   productCertificationId: ProductCertificationIdValue.optional(),
+  /** Overrides `defaults.adoptOnly`. */
+  adoptOnly: z.boolean().optional(),
 });
 export type FleetDeviceEntry = z.infer<typeof FleetDeviceSchema>;
 

@@ -19,11 +19,15 @@ export const PACKAGE_ROOT = path.resolve(__dirname, "..", "..");
 /** The sample fleet of the repository: `fleet.yaml` at its root. */
 export const SAMPLE_FLEET_FILE = path.join(PACKAGE_ROOT, "fleet.yaml");
 
-/** Network devices (ID + PAC) and groups an emulator needs to host `fleet`. Reveals the PACs. */
+/**
+ * Network devices (ID + PAC) and groups an emulator needs to host `fleet`. Reveals the PACs.
+ * Adopt-only devices are left out: they have no PAC here and must already be in the account.
+ */
 export function fleetSeed(fleet: LoadedFleet): FleetSeed {
   const groupIds = [...new Set(fleet.devices.flatMap((d) => (d.groupId !== undefined ? [d.groupId] : [])))];
   return {
-    devices: fleet.devices.map((d) => ({ deviceId: d.deviceId, pac: d.pac.reveal() })),
+    // Adopt-only devices are never registered by the fleet: they must already be in the account.
+    devices: fleet.devices.flatMap((d) => (d.adoptOnly ? [] : [{ deviceId: d.deviceId, pac: d.pac.reveal() }])),
     groups: groupIds.map((groupId, i) => ({ groupId, name: `fleet-group-${i + 1}` })),
   };
 }

@@ -40,7 +40,8 @@ export { MAX_TAG_NAME_LENGTH, MAX_TAG_VALUE_LENGTH } from "../api/values";
 /** Inputs after `check`: what create/update receive (plus the host's `__provider`). */
 export interface SigfoxDeviceInputs {
   deviceId: string;
-  registrationSecret: string;
+  /** Absent = adopt-only: the device must already be registered to this operator (create never registers it). */
+  registrationSecret?: string;
   tags: Record<string, string>;
   /** Absent = the device is in no group (the key is omitted, never `null` or `""`). */
   groupId?: string;
@@ -89,7 +90,7 @@ const Flag = (name: string) => z.boolean({ error: `${name} must be true or false
 /** The zod schema of checked inputs (all values known). Used to re-validate what create/update receive. */
 export const SigfoxDeviceInputsSchema = z.object({
   deviceId: DeviceId,
-  registrationSecret: Pac,
+  registrationSecret: Pac.optional(),
   tags: TagMapValue,
   groupId: GroupId.optional(),
   terminationEnabled: Flag("terminationEnabled"),
@@ -132,8 +133,8 @@ export async function check(_olds: unknown, news: Record<string, unknown>): Prom
   const present = (v: unknown) => v !== undefined && v !== null;
   if (!present(news.deviceId)) fail("deviceId", 'deviceId is required: the Sigfox device ID, e.g. "1A2B3C4D"');
   else field("deviceId", DeviceId, news.deviceId);
-  if (!present(news.registrationSecret)) fail("registrationSecret", "registrationSecret is required: the device's PAC (16 hexadecimal characters)");
-  else field("registrationSecret", Pac, news.registrationSecret);
+  // No PAC = adopt-only: whether the device is registered is create's question (check never calls the API).
+  if (present(news.registrationSecret)) field("registrationSecret", Pac, news.registrationSecret);
 
   const tags = news.tags;
   if (!present(tags)) inputs.tags = {};
@@ -220,8 +221,9 @@ export async function diff(_id: string, olds: Record<string, unknown>, news: Rec
 export async function create(raw: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
   const desired = parseInputs(raw, "create");
   const { deviceId, registrationSecret } = desired;
-  const secrets = [registrationSecret];
   const api = getApi();
+  if (registrationSecret === undefined) return converge(api, desired, await adoptWithoutPac(api, deviceId), "adopted", raw.__provider);
+  const secrets = [registrationSecret];
 
   let device: SigfoxDevice;
   let adopted = false;
@@ -239,15 +241,20 @@ export async function create(raw: Record<string, unknown>): Promise<pulumi.dynam
       ),
     );
   }
+  return converge(api, desired, device, adopted ? "adopted" : "registered", raw.__provider);
+}
 
+/** Create's second half: the device is registered or adopted; make it the declared state. */
+async function converge(api: DeviceApi, desired: SigfoxDeviceInputs, device: SigfoxDevice, what: "registered" | "adopted", provider: unknown): Promise<pulumi.dynamic.CreateResult> {
+  const { deviceId } = desired;
+  const secrets = [desired.registrationSecret];
   const base = managedOf(device);
   const outcome = await applyDelta(api, deviceId, base, desired, device);
   const recorded = recordedOf(desired);
   if (outcome.failure) {
-    const what = adopted ? "adopted" : "registered";
     throw partialStateError(
       deviceId,
-      partialProperties(outcome, recorded, raw.__provider),
+      partialProperties(outcome, recorded, provider),
       scrub(
         `SigfoxDevice ${deviceId}: ${what}, but ${outcome.failure.step} failed: ${describeError(outcome.failure.error)}. ` +
           `The device is recorded in the stack; run \`pulumi up\` again to finish.`,
@@ -420,6 +427,29 @@ async function adoptAfterFailedRegistration(api: DeviceApi, deviceId: string, re
   return existing;
 }
 
+/**
+ * `create` without a PAC (adopt-only): the device must already be registered to this operator. It is
+ * looked up (never registered), so a device that is not there fails before any write, naming the fix.
+ */
+async function adoptWithoutPac(api: DeviceApi, deviceId: string): Promise<SigfoxDevice> {
+  let existing: SigfoxDevice | undefined;
+  try {
+    existing = await lookupDevice(api, deviceId);
+  } catch (e) {
+    throw operationError(deviceId, "adoption (looking the device up)", e, []);
+  }
+  const fix = "give its PAC (registrationSecret) so that it can be registered, or register it to this operator first and run `pulumi up` again";
+  if (existing === undefined) {
+    throw userError(`SigfoxDevice ${deviceId}: cannot adopt: the device is not registered to this operator, and no registrationSecret (PAC) is given to register it. Fix: ${fix}. Nothing was created.`);
+  }
+  if (existing.status === "instock" || existing.status === "terminated") {
+    const state = existing.status === "instock" ? "in this operator's stock but not registered" : "terminated";
+    throw userError(`SigfoxDevice ${deviceId}: cannot adopt: the device is ${state}, and no registrationSecret (PAC) is given to register it. Fix: ${fix}. Nothing was created.`);
+  }
+  log(`SigfoxDevice ${deviceId}: no PAC given; the device is registered to this operator (status ${existing.status ?? "unknown"}): adopted it and converging it to the declared state`);
+  return existing;
+}
+
 interface TagDelta {
   remove: string[];
   put: { tagName: string; tagValue: string }[];
@@ -538,7 +568,7 @@ async function reconcile(api: DeviceApi, deviceId: string, outcome: DeltaOutcome
 function parseInputs(raw: Record<string, unknown>, what: string): SigfoxDeviceInputs {
   const r = SigfoxDeviceInputsSchema.safeParse({
     deviceId: raw.deviceId,
-    registrationSecret: raw.registrationSecret,
+    registrationSecret: raw.registrationSecret ?? undefined,
     tags: raw.tags ?? {},
     groupId: raw.groupId === null || raw.groupId === "" ? undefined : raw.groupId,
     terminationEnabled: raw.terminationEnabled ?? false,
@@ -551,7 +581,13 @@ function parseInputs(raw: Record<string, unknown>, what: string): SigfoxDeviceIn
     throw userError(`SigfoxDevice ${id}: ${what} received invalid inputs: ${issues}`);
   }
   const d = r.data;
-  return { ...d, ...(d.groupId === undefined ? {} : { groupId: d.groupId }), ...(d.productCertificationId === undefined ? {} : { productCertificationId: d.productCertificationId }) };
+  const { registrationSecret, groupId, productCertificationId, ...rest } = d;
+  return {
+    ...rest,
+    ...(registrationSecret === undefined ? {} : { registrationSecret }),
+    ...(groupId === undefined ? {} : { groupId }),
+    ...(productCertificationId === undefined ? {} : { productCertificationId }),
+  };
 }
 
 /**

@@ -22,8 +22,12 @@ export interface SigfoxDeviceArgs {
    * output (the API never reports it). Changing it on an existing device is no change at all (no
    * update, no API call); a later registration (e.g. after the device was deleted out of band and a
    * refresh dropped it) uses the program's value at that time.
+   *
+   * Optional: without it the resource is **adopt-only**. `pulumi up` adopts the device if it is
+   * already registered to this operator (and not terminated), and fails otherwise, naming the device
+   * and the fix, without creating anything. The PAC is needed only to register.
    */
-  registrationSecret: pulumi.Input<string>;
+  registrationSecret?: pulumi.Input<string>;
   /**
    * Tags of the device (name → value), applied in the registration call and kept in sync: new and
    * changed tags in one call, removed tags deleted one by one. Names 1–128 characters, values
@@ -94,7 +98,8 @@ export class SigfoxDevice extends pulumi.dynamic.Resource {
     const props = {
       deviceId: args.deviceId,
       // Secret so the engine stores the input encrypted. The provider never returns it as an output.
-      registrationSecret: previewSafePac(args.registrationSecret),
+      // No PAC (adopt-only): no input at all, not even an empty secret.
+      registrationSecret: args.registrationSecret === undefined ? undefined : previewSafePac(args.registrationSecret),
       tags: args.tags,
       groupId: args.groupId,
       terminationEnabled: args.terminationEnabled,

@@ -8,7 +8,7 @@
  * - Each child is named by its canonical device ID (see `deviceResourceName`): reordering the file,
  *   adding or removing devices, or renaming the fleet leaves every other device's URN unchanged.
  *   Editing one device's entry changes that device only.
- * - PACs are wrapped with `pulumi.secret` whatever their source.
+ * - PACs are wrapped with `pulumi.secret` whatever their source; adopt-only devices get none.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { FleetDefinitionError, formatIssue } from "../fleet/issues";
@@ -91,7 +91,8 @@ export class SigfoxFleet extends pulumi.ComponentResource {
 function deviceArgs(device: FleetDevice): ConstructorParameters<typeof SigfoxDevice>[1] {
   return {
     deviceId: device.deviceId,
-    registrationSecret: pulumi.secret(device.pac.reveal()),
+    // Adopt-only: no PAC at all (the provider then adopts the device or fails; it never registers it).
+    ...(device.adoptOnly ? {} : { registrationSecret: pulumi.secret(device.pac.reveal()) }),
     tags: device.tags,
     ...(device.groupId !== undefined ? { groupId: device.groupId } : {}),
     ...(device.terminationEnabled !== undefined ? { terminationEnabled: device.terminationEnabled } : {}),

@@ -28,8 +28,8 @@ describe("examples", () => {
 
   it("fleet-from-csv: takes PACs from the sample CSV when SORACOM_PACS_CSV is unset, and never from a committed fleet file", () => {
     const fleet = loadFleetDefinition(path.join(EXAMPLES, "fleet-from-csv", "fleet.yaml"), { env: {} });
-    expect(fleet.devices.map((d) => d.pacSource.kind)).toEqual(["csv", "csv", "csv", "csv"]);
-    for (const device of fleet.devices) expect(device.pacSource.where).toMatch(/sample-pacs\.csv:\d+$/);
+    expect(fleet.devices.map((d) => d.pacSource?.kind)).toEqual(["csv", "csv", "csv", "csv"]);
+    for (const device of fleet.devices) expect(device.pacSource?.where).toMatch(/sample-pacs\.csv:\d+$/);
   });
 
   it("single-device: the seed holds one device and each example is a self-contained CommonJS project", () => {

@@ -31,7 +31,7 @@ describe("loading a valid fleet file", () => {
   it("applies defaults and merges each device's overrides over them", () => {
     const dir = fixtureDir({ "fleet.yaml": yaml });
     const fleet = loadFleetDefinition(path.join(dir, "fleet.yaml"), { env: noEnv });
-    expect(fleet.devices.map((d) => ({ ...d, pac: d.pac.reveal(), pacSource: d.pacSource.kind, declaredAt: d.declaredAt.line }))).toEqual([
+    expect(fleet.devices.map((d) => ({ ...d, adoptOnly: undefined, pac: d.pac?.reveal(), pacSource: d.pacSource?.kind, declaredAt: d.declaredAt.line }))).toEqual([
       {
         deviceId: "1A2B3C01",
         resourceName: "1A2B3C01",
@@ -97,7 +97,7 @@ describe("loading a valid fleet file", () => {
     const dir = fixtureDir({ "pacs.csv": lines("device_id,pac", `1A2B3C01,${PAC1}`) });
     const fleet = loadFleetDefinition({ pacsCsv: "pacs.csv", devices: [{ deviceId: "1A2B3C01" }] }, { env: noEnv, baseDir: dir });
     expect(fleet.file).toBeUndefined();
-    expect(fleet.devices[0]?.pac.reveal()).toBe(PAC1);
+    expect(fleet.devices[0]?.pac?.reveal()).toBe(PAC1);
     expect(fleet.csvFiles).toEqual([path.join(dir, "pacs.csv")]);
   });
 
@@ -116,14 +116,14 @@ describe("devices from CSV files", () => {
     });
     const fleet = loadFleetDefinition(path.join(dir, "fleet.yaml"), { env: noEnv });
     expect(
-      fleet.devices.map((d) => ({ id: d.deviceId, tags: d.tags, groupId: d.groupId, pac: d.pac.reveal(), source: d.pacSource.kind })),
+      fleet.devices.map((d) => ({ id: d.deviceId, tags: d.tags, groupId: d.groupId, pac: d.pac?.reveal(), source: d.pacSource?.kind })),
     ).toEqual([
       { id: "AA", tags: { project: "demo", site: "none" }, groupId: undefined, pac: PAC3, source: "inline" },
       { id: "1A2B3C01", tags: { project: "demo", site: "tokyo", room: "101" }, groupId: GROUP, pac: PAC1, source: "csv" },
       { id: "1A2B3C02", tags: { project: "demo", site: "none" }, groupId: undefined, pac: PAC2, source: "csv" },
     ]);
     expect(fleet.devices[1]?.declaredAt).toEqual({ file: path.join(dir, "vendor/devices.csv"), line: 3, field: "row" });
-    expect(fleet.devices[1]?.pacSource.where).toMatch(/devices\.csv:3$/);
+    expect(fleet.devices[1]?.pacSource?.where).toMatch(/devices\.csv:3$/);
   });
 
   it("looks PACs up in pacsCsv and ignores rows of devices outside the fleet", () => {
@@ -133,7 +133,7 @@ describe("devices from CSV files", () => {
       "b.csv": lines("id,pac", `2C,${PAC2}`),
     });
     const fleet = loadFleetDefinition(path.join(dir, "fleet.yaml"), { env: noEnv });
-    expect(fleet.devices.map((d) => [d.deviceId, d.pac.reveal(), d.pacSource.where])).toEqual([
+    expect(fleet.devices.map((d) => [d.deviceId, d.pac?.reveal(), d.pacSource?.where])).toEqual([
       ["1A2B3C01", PAC1, expect.stringMatching(/a\.csv:2$/)],
       ["0000002c", PAC2, expect.stringMatching(/b\.csv:2$/)],
     ]);
@@ -143,7 +143,7 @@ describe("devices from CSV files", () => {
     const home = fixtureDir({ "secrets/pacs.csv": lines("device_id,pac", `1A2B3C01,${PAC1}`) });
     const dir = fixtureDir({ "fleet.yaml": lines("pacsCsv: ~/secrets/pacs.csv", "devices:", "  - deviceId: 1A2B3C01") });
     const fleet = loadFleetDefinition(path.join(dir, "fleet.yaml"), { env: { HOME: home } });
-    expect(fleet.devices[0]?.pac.reveal()).toBe(PAC1);
+    expect(fleet.devices[0]?.pac?.reveal()).toBe(PAC1);
   });
 });
 
@@ -153,33 +153,33 @@ describe("PAC sources", () => {
 
   it("reads a PAC from the secret config object `pacs`, matching any spelling of the ID", () => {
     const fleet = loadFleetDefinition(fleetFile(), { env: noEnv, config: { pacs: { "1A2B3C01": PAC1 } } });
-    expect([fleet.devices[0]?.pac.reveal(), fleet.devices[0]?.pacSource]).toEqual([PAC1, { kind: "config", where: "config pacs.1A2B3C01" }]);
+    expect([fleet.devices[0]?.pac?.reveal(), fleet.devices[0]?.pacSource]).toEqual([PAC1, { kind: "config", where: "config pacs.1A2B3C01" }]);
   });
 
   it("reads a PAC from the config key pac-<deviceId> through a config getter", () => {
     const config = { get: (key: string) => (key === "pac-1A2B3C01" ? PAC2 : undefined) };
     const fleet = loadFleetDefinition(fleetFile(), { env: noEnv, config });
-    expect([fleet.devices[0]?.pac.reveal(), fleet.devices[0]?.pacSource.where]).toEqual([PAC2, "config pac-1A2B3C01"]);
+    expect([fleet.devices[0]?.pac?.reveal(), fleet.devices[0]?.pacSource?.where]).toEqual([PAC2, "config pac-1A2B3C01"]);
   });
 
   it("reads a PAC from the environment variable SORACOM_PAC_<deviceId>", () => {
     const fleet = loadFleetDefinition(fleetFile(), { env: { SORACOM_PAC_1A2B3C01: PAC3 } });
-    expect([fleet.devices[0]?.pac.reveal(), fleet.devices[0]?.pacSource]).toEqual([PAC3, { kind: "env", where: "env SORACOM_PAC_1A2B3C01" }]);
+    expect([fleet.devices[0]?.pac?.reveal(), fleet.devices[0]?.pacSource]).toEqual([PAC3, { kind: "env", where: "env SORACOM_PAC_1A2B3C01" }]);
   });
 
   it("reads a PAC from the source named by pacFrom", () => {
     const fromEnv = loadFleetDefinition(fleetFile(["    pacFrom: {env: MY_PAC}"]), { env: { MY_PAC: PAC1 } });
     expect(fromEnv.devices[0]?.pacSource).toEqual({ kind: "env", where: "env MY_PAC" });
     const fromConfig = loadFleetDefinition(fleetFile(["    pacFrom: {config: device-a-pac}"]), { env: noEnv, config: { "device-a-pac": PAC2 } });
-    expect([fromConfig.devices[0]?.pac.reveal(), fromConfig.devices[0]?.pacSource.where]).toEqual([PAC2, "config device-a-pac"]);
+    expect([fromConfig.devices[0]?.pac?.reveal(), fromConfig.devices[0]?.pacSource?.where]).toEqual([PAC2, "config device-a-pac"]);
   });
 
   it("takes the first source in the documented order: file, CSV, config, environment", () => {
     const dir = fixtureDir({ "fleet.yaml": lines("pacsCsv: p.csv", "devices:", "  - deviceId: 1A2B3C01"), "p.csv": lines("device_id,pac", `1A2B3C01,${PAC1}`) });
     const all = { env: { SORACOM_PAC_1A2B3C01: PAC3 }, config: { "pac-1A2B3C01": PAC2 } };
-    expect(loadFleetDefinition(path.join(dir, "fleet.yaml"), all).devices[0]?.pacSource.kind).toBe("csv");
-    expect(loadFleetDefinition(fleetFile(), all).devices[0]?.pacSource.kind).toBe("config");
-    expect(loadFleetDefinition(fleetFile(), { env: all.env }).devices[0]?.pacSource.kind).toBe("env");
+    expect(loadFleetDefinition(path.join(dir, "fleet.yaml"), all).devices[0]?.pacSource?.kind).toBe("csv");
+    expect(loadFleetDefinition(fleetFile(), all).devices[0]?.pacSource?.kind).toBe("config");
+    expect(loadFleetDefinition(fleetFile(), { env: all.env }).devices[0]?.pacSource?.kind).toBe("env");
   });
 
   it("never prints a PAC: String, JSON and inspect show it redacted", () => {
@@ -214,7 +214,7 @@ describe("the repository's sample fleet", () => {
     expect(seed.devices).toHaveLength(5);
     expect(seed.devices.every((d) => /^[0-9A-F]{16}$/.test(d.pac))).toBe(true);
     expect(seed.groups.map((g) => g.groupId)).toEqual([fleet.devices[0]?.groupId]);
-    expect(fleet.devices.every((d) => d.pacSource.kind === "csv")).toBe(true);
+    expect(fleet.devices.every((d) => d.pacSource?.kind === "csv")).toBe(true);
   });
 });
 
@@ -226,8 +226,8 @@ describe("environment variables in CSV paths", () => {
     });
     const outside = fixtureDir({ "real.csv": lines("device_id,pac", `1A2B3C01,${PAC2}`) });
     const file = path.join(dir, "fleet.yaml");
-    expect(loadFleetDefinition(file, { env: {} }).devices[0]?.pac.reveal()).toBe(PAC1);
-    expect(loadFleetDefinition(file, { env: { PACS_CSV: path.join(outside, "real.csv") } }).devices[0]?.pac.reveal()).toBe(PAC2);
+    expect(loadFleetDefinition(file, { env: {} }).devices[0]?.pac?.reveal()).toBe(PAC1);
+    expect(loadFleetDefinition(file, { env: { PACS_CSV: path.join(outside, "real.csv") } }).devices[0]?.pac?.reveal()).toBe(PAC2);
   });
 
   it("reports a variable without default that is not set, at the line of the path", () => {

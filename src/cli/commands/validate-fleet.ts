@@ -15,7 +15,8 @@ const HELP = `Usage: soracom-sigfox validate-fleet [file] [options]
 Checks a fleet definition (YAML or JSON, default ./fleet.yaml) and its CSV files, and lists the
 devices it declares with their merged settings and the source of each PAC (never the PAC).
 PACs are looked up in the CSV files and the environment (SORACOM_PAC_<deviceId>, pacFrom.env);
-Pulumi config is not visible here.
+Pulumi config is not visible here. Devices declared adoptOnly need no PAC: they are counted, and
+can only be adopted (they must already be registered to the operator), never registered.
 
 Options:
   --allow-missing-pacs  a device without a PAC is a warning, not an error (PACs kept in
@@ -91,13 +92,17 @@ export async function validateFleet(args: string[], io: ValidateIo = defaultIo()
   // Devices without a PAC here are not listed (their PAC may be in Pulumi config): say so, with their IDs.
   const without = skipped.length > 0 ? ` (and ${skipped.length} without a PAC here, not listed: ${skipped.join(", ")})` : "";
   io.stdout(`${file}: valid, ${count}${without}\n`);
+  if (fleet.adoptOnlyCount > 0) {
+    const them = fleet.adoptOnlyCount === 1 ? "1 device is" : `${fleet.adoptOnlyCount} devices are`;
+    io.stdout(`${them} adopt-only (no PAC): they can only be adopted (already registered to the operator), never registered\n`);
+  }
   for (const d of fleet.devices) {
     const tags = Object.entries(d.tags).map(([k, v]) => `${k}=${v}`).join(",") || "-";
     const flags = [
       d.terminationEnabled === true ? "terminationEnabled" : "protected",
       ...(d.deleteImmediately === true ? ["deleteImmediately"] : []),
     ].join(",");
-    io.stdout(`  ${d.deviceId.padEnd(8)}  group=${d.groupId ?? "-"}  tags=${tags}  ${flags}  PAC from ${d.pacSource.where}\n`);
+    io.stdout(`  ${d.deviceId.padEnd(8)}  group=${d.groupId ?? "-"}  tags=${tags}  ${flags}  ${d.adoptOnly ? "adopt-only (no PAC)" : `PAC from ${d.pacSource.where}`}\n`);
   }
   return 0;
 }

@@ -1,0 +1,93 @@
+/**
+ * Scenario "adopt": bring N existing devices under management through the real engine, against the
+ * emulator, two ways in the same run:
+ *
+ * - `import, adopt-only`: `soracom-sigfox import` writes the fleet (no PACs), `pulumi up` adopts
+ *   every device through the provider's device directory, `preview --refresh` finds nothing;
+ * - `with PACs (baseline)`: the same devices declared with their PACs, the way adoption worked before
+ *   adopt-only devices: `create` tries `register`, gets a conflict, then looks the device up.
+ *
+ * Records seconds and API calls by kind per step and checks the promises: the adopt-only `up` makes
+ * no write call and at most `min(N, ceil(A/100)) + 20` read calls.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { importFleet } from "../cli/commands/import";
+import type { FleetFile } from "../fleet/schema";
+import { benchDevices, ownedSeed, type BenchDevice } from "./fixture";
+import { FleetStack, type StepResult } from "./harness";
+
+const READ_OPERATIONS = ["getSigfoxDevice", "listSigfoxDevices"];
+
+export interface AdoptVariantResult {
+  variant: string;
+  steps: StepResult[];
+}
+
+export interface AdoptRunResult {
+  devices: number;
+  /** Devices in the account (= devices: the whole account is adopted). */
+  account: number;
+  /** `min(N, ceil(A/100)) + 20`. */
+  readBound: number;
+  variants: AdoptVariantResult[];
+  violations: string[];
+}
+
+export const readCalls = (calls: Record<string, number>): number => READ_OPERATIONS.reduce((n, op) => n + (calls[op] ?? 0), 0);
+export const writeCalls = (calls: Record<string, number>): number =>
+  Object.entries(calls).reduce((n, [op, c]) => (op === "auth" || READ_OPERATIONS.includes(op) ? n : n + c), 0);
+
+/** The devices declared with their PACs and exactly their seeded state (see `ownedSeed`). */
+function withPacs(devices: BenchDevice[]): FleetFile {
+  return { version: 1, defaults: { tags: { rev: "1" } }, devices: devices.map((d, i) => ({ deviceId: d.deviceId, pac: d.pac, tags: { site: `site-${i % 10}` } })) };
+}
+
+export async function runAdoptScenario(n: number, workRoot: string, log: (s: string) => void): Promise<AdoptRunResult> {
+  const devices = benchDevices(n, "A");
+  const readBound = Math.min(n, Math.ceil(n / 100)) + 20;
+  const result: AdoptRunResult = { devices: n, account: n, readBound, variants: [], violations: [] };
+  const expect = (cond: boolean, what: string): void => {
+    if (!cond) result.violations.push(what);
+  };
+
+  for (const variant of ["import, adopt-only", "with PACs (baseline)"]) {
+    const stack = await FleetStack.open({ label: `adopt-${n}`, devices: [], workRoot }, { devices: [] });
+    const steps: StepResult[] = [];
+    const record = (r: StepResult): StepResult => {
+      steps.push(r);
+      log(`  adopt N=${n} ${variant} ${r.step}: ${r.seconds.toFixed(1)} s, ${readCalls(r.calls)} reads, ${writeCalls(r.calls)} writes ${JSON.stringify(r.calls)}, load ${r.load1}`);
+      return r;
+    };
+    try {
+      await stack.emulator.control.seed(ownedSeed(devices, stack.emulator.credentials.operatorId));
+      if (variant === "with PACs (baseline)") {
+        stack.definition = withPacs(devices);
+      } else {
+        const output = path.join(stack.dir, "fleet.yaml");
+        const env = { SORACOM_ENDPOINT: stack.proxy.url, SORACOM_AUTH_KEY_ID: stack.emulator.credentials.authKeyId, SORACOM_AUTH_KEY: stack.emulator.credentials.authKey };
+        const imported = record(
+          await stack.step("import", async () => {
+            const code = await importFleet(["--output", output], { stdout: () => undefined, stderr: () => undefined, env, cwd: stack.dir });
+            if (code !== 0) throw new Error(`import exited ${code}`);
+          }, false),
+        );
+        expect(imported.calls["listSigfoxDevices"] === Math.ceil(n / 100) && imported.apiCalls === Math.ceil(n / 100), `import: ${JSON.stringify(imported.calls)}, expected ${Math.ceil(n / 100)} list calls`);
+        stack.definition = parse(fs.readFileSync(output, "utf8")) as FleetFile;
+      }
+      const up = record(await stack.step("up (adopt)", (s) => s.up()));
+      expect(up.changes?.["create"] === n + 2, `${variant} up: ${JSON.stringify(up.changes)}, expected ${n + 2} creates`);
+      if (variant === "import, adopt-only") {
+        expect(writeCalls(up.calls) === 0, `${variant} up: ${writeCalls(up.calls)} write calls, expected 0`);
+        expect(readCalls(up.calls) <= readBound, `${variant} up: ${readCalls(up.calls)} read calls, expected at most ${readBound}`);
+      }
+      const refresh = record(await stack.step("preview --refresh", (s) => s.preview({ refresh: true, expectNoChanges: true }), false));
+      expect(writeCalls(refresh.calls) === 0, `${variant} preview --refresh: ${writeCalls(refresh.calls)} write calls`);
+    } finally {
+      result.variants.push({ variant, steps });
+      await stack.close(process.env.BENCH_KEEP === "1");
+    }
+  }
+  return result;
+}
