@@ -8,9 +8,10 @@
  *   npm run bench -- --only fleet --sizes 10,100,500 --modes default,lean
  *   npm run bench -- --only rate-limit --rate-limit 60,30 --rate-devices 90
  *   npm run bench -- --only client --list-devices 5000 --gets 1000 --concurrency 1,8,32
+ *   npm run bench -- --only drift --drift-devices 10000
  *
  * Scenarios: `fleet` (scenario-engine.ts), `rate-limit` (scenario-rate-limit.ts), `client`
- * (scenario-client.ts). See docs/benchmarks.md.
+ * (scenario-client.ts), `drift` (scenario-drift.ts). See docs/benchmarks.md.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -21,11 +22,12 @@ import { pulumiCliDir } from "../engine/workspace";
 import { benchWorkRoot } from "./harness";
 import { extrapolate, markdownSummary, type BenchResults } from "./report";
 import { runClientScenario } from "./scenario-client";
+import { driftProblems, runDriftScenario } from "./scenario-drift";
 import { CHECKPOINT_MODES, runFleetScenario } from "./scenario-engine";
 import { runRateLimitScenario } from "./scenario-rate-limit";
 import { loadAverage, machineInfo } from "./system";
 
-const SCENARIOS = ["fleet", "rate-limit", "client"] as const;
+const SCENARIOS = ["fleet", "rate-limit", "client", "drift"] as const;
 
 const USAGE = `usage: npm run bench -- [options]
   --only LIST           scenarios to run: ${SCENARIOS.join(",")} (default: all)
@@ -40,6 +42,7 @@ const USAGE = `usage: npm run bench -- [options]
   --gets N              concurrent GETs (default 1000)
   --concurrency LIST    client concurrency caps for the GETs (default 1,8,32)
   --get-latency LIST    server latencies (ms) for the GETs, each run with every cap (default 0,10)
+  --drift-devices N     managed devices of the drift scenario (default 10000)
   --out DIR             results directory (default bench/results)
   --name NAME           results file names NAME.json / NAME.md (default latest)
   --merge FILES         run nothing: merge earlier result files (comma-separated JSON paths), recompute
@@ -72,6 +75,7 @@ async function main(): Promise<number> {
       gets: { type: "string" },
       concurrency: { type: "string" },
       "get-latency": { type: "string" },
+      "drift-devices": { type: "string" },
       name: { type: "string" },
       merge: { type: "string" },
       out: { type: "string" },
@@ -94,6 +98,7 @@ async function main(): Promise<number> {
   const [rateDevices] = positiveInts([values["rate-devices"] ?? (quick ? "30" : "90")], "--rate-devices");
   const [listDevices] = positiveInts([values["list-devices"] ?? (quick ? "1000" : "5000")], "--list-devices");
   const [gets] = positiveInts([values.gets ?? (quick ? "300" : "1000")], "--gets");
+  const [driftDevices] = positiveInts([values["drift-devices"] ?? (quick ? "1000" : "10000")], "--drift-devices");
   const concurrencies = positiveInts(list(values.concurrency, "1,8,32"), "--concurrency");
   const latenciesMs = list(values["get-latency"], "0,10").map((v) => {
     const n = Number(v);
@@ -103,7 +108,7 @@ async function main(): Promise<number> {
   const name = values.name ?? "latest";
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`--name: "${name}" is not a plain file name`);
   const outDir = path.resolve(PACKAGE_ROOT, values.out ?? path.join("bench", "results"));
-  const options = { only, quick, sizes, modes, target, rateLimits, rateDevices, listDevices, gets, concurrencies, latenciesMs };
+  const options = { only, quick, sizes, modes, target, rateLimits, rateDevices, listDevices, gets, concurrencies, latenciesMs, driftDevices };
 
   if (values.merge !== undefined) return mergeResults(list(values.merge, ""), outDir, name, target!);
 
@@ -157,6 +162,13 @@ async function main(): Promise<number> {
       }
     });
   }
+  if (only.includes("drift")) {
+    log(`\n== drift: ${driftDevices} managed devices, soracom-sigfox drift vs the plain listing`);
+    await guard("drift", async () => {
+      results.drift = await runDriftScenario(driftDevices!, path.join(workRoot, "drift"), log);
+      results.problems.push(...driftProblems(results.drift));
+    });
+  }
   if (only.includes("rate-limit")) {
     log(`\n== rate-limit: ${rateDevices} devices, limits off vs ${rateLimits.join(", ")}/min per operation`);
     for (const limit of [null, ...rateLimits]) {
@@ -201,6 +213,8 @@ function mergeResults(files: string[], outDir: string, name: string, target: num
   };
   const client = docs.find((d) => d.client)?.client;
   if (client) merged.client = client;
+  const drift = docs.find((d) => d.drift)?.drift;
+  if (drift) merged.drift = drift;
   merged.extrapolation = extrapolate(merged.fleet, target);
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, `${name}.json`), JSON.stringify(merged, null, 2) + "\n");

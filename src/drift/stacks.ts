@@ -6,7 +6,6 @@
  * (which decrypts): drift needs no passphrase and never sees a secret in clear.
  */
 import { spawn } from "node:child_process";
-import { engineEnv } from "../engine/workspace";
 import { devicesOfStackExport, ExpectedStateError, type ExpectedDevice } from "./expected";
 
 export interface PulumiStacksOptions {
@@ -27,15 +26,20 @@ interface CliResult {
 /**
  * The environment of the CLI: the caller's, plus the engine's offline settings and the provisioned
  * CLI first on PATH when running inside this repository's scripts (PULUMI_CLI_DIR); elsewhere the
- * `pulumi` on PATH.
+ * `pulumi` on PATH. Loaded lazily: the engine module pulls in the Automation API (2 s of start-up
+ * on a busy machine) and drift needs only its environment.
  */
 function cliEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return env.PULUMI_CLI_DIR ? { ...env, ...engineEnv(env) } : { PULUMI_SKIP_UPDATE_CHECK: "true", ...env };
+  if (!env.PULUMI_CLI_DIR) return { PULUMI_SKIP_UPDATE_CHECK: "true", ...env };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { engineEnv } = require("../engine/workspace") as typeof import("../engine/workspace");
+  return { ...env, ...engineEnv(env) };
 }
 
 function runPulumi(args: string[], options: PulumiStacksOptions): Promise<CliResult> {
+  const env = cliEnv(options.env);
   return new Promise((resolve, reject) => {
-    const child = spawn("pulumi", [...args, "--non-interactive"], { cwd: options.cwd, env: cliEnv(options.env), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("pulumi", [...args, "--non-interactive"], { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => out.push(b));
