@@ -41,12 +41,12 @@ export async function readAccount(
   const listed = new Map<string, SigfoxDevice>();
   const query = listQueryFor(scope);
   const pages = paginate("listSigfoxDevices", (cursor) => {
+    if (calls.list > 0) onListed?.(listed.size, calls.list);
     calls.list++;
     return api.listSigfoxDevices({ ...query, ...(cursor !== undefined ? { lastEvaluatedKey: cursor } : {}) });
   });
   for await (const device of pages) {
     listed.set(canonicalDeviceId(device.device_id), device);
-    if (listed.size % 100 === 0) onListed?.(listed.size, calls.list);
   }
   onListed?.(listed.size, calls.list);
 

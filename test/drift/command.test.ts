@@ -238,6 +238,12 @@ describe("soracom-sigfox drift --fleet", () => {
     expect(denied.stderr + denied.stdout).not.toContain(wrongKey);
   });
 
+  it("shows progress on stderr while it lists: a line redrawn after each page in a terminal", async () => {
+    const r = await runDriftCommand(["--fleet", "fleet.yaml", "--format", "json"], dir, env, true);
+    expect(r.stderr).toContain("\rlisting the account: 100 devices, 1 pages\rlisting the account: 200 devices, 2 pages\rlisting the account: 251 devices, 3 pages");
+    expect(r.stdout).not.toContain("listing");
+  });
+
   it("--help documents the sources, the formats and the exit codes", async () => {
     const r = await runDriftCommand(["--help"], dir, env);
     expect(r.code).toBe(0);

@@ -8,10 +8,10 @@ export interface DriftRun {
   stderr: string;
 }
 
-export async function runDriftCommand(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<DriftRun> {
+export async function runDriftCommand(args: string[], cwd: string, env: NodeJS.ProcessEnv, stderrIsTTY = false): Promise<DriftRun> {
   const out: string[] = [];
   const err: string[] = [];
-  const io: DriftIo = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), stderrIsTTY: false, env, cwd };
+  const io: DriftIo = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), stderrIsTTY, env, cwd };
   const code = await drift(args, io);
   return { code, stdout: out.join(""), stderr: err.join("") };
 }

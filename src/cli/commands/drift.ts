@@ -182,8 +182,10 @@ export async function drift(args: string[], io: DriftIo = defaultIo()): Promise<
     throw e;
   }
 
+  // A terminal gets one line redrawn after every page; a CI log a line every 10 pages.
   const progress = (listed: number, pages: number): void => {
     if (io.stderrIsTTY) io.stderr(`\rlisting the account: ${listed} devices, ${pages} pages`);
+    else if (pages % 10 === 0) io.stderr(`listing the account: ${listed} devices, ${pages} pages\n`);
   };
   try {
     const report = await runDrift({
