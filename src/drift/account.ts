@@ -52,6 +52,21 @@ export async function readAccount(
 
   const unconfirmed = [...new Set([...managedDeviceIds].filter((id) => !listed.has(canonicalDeviceId(id))))];
   const confirmed = new Map<string, SigfoxDevice | undefined>();
+  // Many managed devices absent (a fleet deleted by mistake): a second listing of the whole account
+  // confirms them all for ceil(A/100) calls instead of one GET each. It is as safe as the GETs: a
+  // device created or changed while the first listing ran is in the second one. Only without a
+  // server-side filter: a filtered listing would miss a managed device that lost the scope tag.
+  const relistPages = Math.ceil((listed.size + 1) / 100);
+  if (Object.keys(query).length === 0 && unconfirmed.length > relistPages) {
+    const again = new Map<string, SigfoxDevice>();
+    const relisting = paginate("listSigfoxDevices", (cursor) => {
+      calls.list++;
+      return api.listSigfoxDevices(cursor !== undefined ? { lastEvaluatedKey: cursor } : {});
+    });
+    for await (const device of relisting) again.set(canonicalDeviceId(device.device_id), device);
+    for (const id of unconfirmed) confirmed.set(canonicalDeviceId(id), again.get(canonicalDeviceId(id)));
+    return { listed, confirmed, calls };
+  }
   const next = unconfirmed.values();
   const worker = async (): Promise<void> => {
     for (let id = next.next(); !id.done; id = next.next()) {

@@ -100,6 +100,17 @@ describe("soracom-sigfox drift --fleet", () => {
     expect(stderr).toContain("listed 3 pages");
   });
 
+  it("many managed devices gone: a second listing confirms them for ceil(A/100) calls, not one GET each", async () => {
+    const gone = MANAGED.slice(100, 120);
+    for (const id of gone) await emu.control.removeDevice(id);
+    await emu.control.clearRequests();
+    const { report } = await json([]);
+    expect(report.missing.filter((m) => m.reason === "not_found").map((m) => m.deviceId)).toEqual([D5, ...gone]);
+    // 231 devices listed: 3 pages, twice.
+    expect(await apiCalls(emu)).toEqual({ listSigfoxDevices: 6 });
+    expect(report.apiCalls).toEqual({ list: 6, get: 0 });
+  });
+
   it("exits 0 when everything managed is in sync and nothing unmanaged is in scope", async () => {
     for (const id of [D1, D2, D3]) await emu.control.mutateDevice(id, { tags: { team: "iot", site: "hq" }, groupId: GROUP });
     await emu.control.mutateDevice(D4, { terminationEnabled: false });
