@@ -111,6 +111,18 @@ describe("soracom-sigfox drift --fleet", () => {
     expect(report.apiCalls).toEqual({ list: 6, get: 0 });
   });
 
+  it("a 429 on a list page is waited out (the client honours the rate-limit headers): the same complete report", async () => {
+    await emu.control.injectFault({ operation: "listSigfoxDevices", status: 429, count: 1 });
+    await emu.control.clearRequests();
+    const { code, report } = await json([]);
+    await emu.control.clearFaults();
+    expect(code).toBe(2);
+    expect(report.summary).toEqual({ managed: 250, inSync: 244, drifted: 4, missing: 2, unmanaged: 2, ignored: 0 });
+    // The refused page counts as a call at the server, not as a page of the report.
+    expect(await apiCalls(emu)).toEqual({ listSigfoxDevices: 4, getSigfoxDevice: 1 });
+    expect(report.apiCalls).toEqual({ list: 3, get: 1 });
+  });
+
   it("exits 0 when everything managed is in sync and nothing unmanaged is in scope", async () => {
     for (const id of [D1, D2, D3]) await emu.control.mutateDevice(id, { tags: { team: "iot", site: "hq" }, groupId: GROUP });
     await emu.control.mutateDevice(D4, { terminationEnabled: false });
