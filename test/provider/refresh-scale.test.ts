@@ -70,6 +70,20 @@ describe("engine refresh at fleet scale (device directory)", () => {
     expect(ops.update ?? []).toEqual([...drifted].sort());
     expect(ops.delete ?? []).toEqual([...deleted, ...terminated].sort());
     expect(Object.keys(ops).sort()).toEqual(["delete", "update"]);
+
+    // `preview --refresh` (the program runs too): the same reads, the same bound; the program then
+    // plans to restore the drifted devices and to register the gone ones again.
+    const planEvents: automation.EngineEvent[] = [];
+    const preview = await fleet.step("preview --refresh", (s) => s.preview({ refresh: true, parallel: 64, onEvent: (e) => planEvents.push(e) }), false);
+    expect(preview.apiCalls, JSON.stringify(preview.calls)).toBeLessThanOrEqual(bound);
+    const planned: Record<string, string[]> = {};
+    for (const e of planEvents) {
+      const m = e.resourcePreEvent?.metadata;
+      if (!m || m.type !== SIGFOX_DEVICE_TYPE || m.op === "same" || m.op === "refresh") continue;
+      (planned[m.op] ??= []).push(m.urn.split("::").pop()!);
+    }
+    expect((planned.update ?? []).sort()).toEqual([...drifted].sort());
+    expect((planned.create ?? []).sort()).toEqual([...deleted, ...terminated].sort());
   }, TIMEOUT);
 
   it("5 devices in an account of 3,000: at most N + 20 calls, never the whole listing", async () => {
