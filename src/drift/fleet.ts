@@ -16,7 +16,6 @@ const PLACEHOLDER_PAC = "0000000000000000";
 export interface FleetFileOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
-  warn: (message: string) => void;
 }
 
 export function readFleetFile(file: string, options: FleetFileOptions): ExpectedDevice[] {
@@ -37,6 +36,7 @@ export function readFleetFile(file: string, options: FleetFileOptions): Expected
         `Fix: set those variables to any 16 hex characters (drift never uses a PAC), or compare with the stack (--stack NAME).\n  ${details.join("\n  ")}`,
     );
   }
+  // The loader's warnings (a PAC written in the file) are about deploying, not about drift: dropped.
   return fleet.devices.map((d) => ({
     deviceId: d.deviceId,
     stack: file,

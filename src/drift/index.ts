@@ -44,7 +44,7 @@ export async function readExpected(options: Pick<DriftOptions, "source" | "cwd" 
     case "stacks":
       return (await readStacks({ cwd, env, stacks: source.stacks, warn })).devices;
     case "fleet":
-      return readFleetFile(source.file, { cwd, env, warn });
+      return readFleetFile(source.file, { cwd, env });
     case "state-file": {
       let text: string;
       try {
