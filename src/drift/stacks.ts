@@ -29,15 +29,14 @@ interface CliResult {
  * `pulumi` on PATH. Loaded lazily: the engine module pulls in the Automation API (2 s of start-up
  * on a busy machine) and drift needs only its environment.
  */
-function cliEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+async function cliEnv(env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
   if (!env.PULUMI_CLI_DIR) return { PULUMI_SKIP_UPDATE_CHECK: "true", ...env };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { engineEnv } = require("../engine/workspace") as typeof import("../engine/workspace");
+  const { engineEnv } = await import("../engine/workspace.js");
   return { ...env, ...engineEnv(env) };
 }
 
-function runPulumi(args: string[], options: PulumiStacksOptions): Promise<CliResult> {
-  const env = cliEnv(options.env);
+async function runPulumi(args: string[], options: PulumiStacksOptions): Promise<CliResult> {
+  const env = await cliEnv(options.env);
   return new Promise((resolve, reject) => {
     const child = spawn("pulumi", [...args, "--non-interactive"], { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
