@@ -10,8 +10,11 @@
  *   npm run bench -- --only client --list-devices 5000 --gets 1000 --concurrency 1,8,32
  *   npm run bench -- --only adopt --adopt-devices 1000     # not in the default suite
  *
+ *   npm run bench -- --only drift --drift-devices 10000
+ *
  * Scenarios: `fleet` (scenario-engine.ts), `rate-limit` (scenario-rate-limit.ts), `client`
- * (scenario-client.ts), `adopt` (scenario-adopt.ts, only when asked). See docs/benchmarks.md.
+ * (scenario-client.ts), `drift` (scenario-drift.ts), `adopt` (scenario-adopt.ts, only when asked).
+ * See docs/benchmarks.md.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -23,11 +26,12 @@ import { benchWorkRoot } from "./harness";
 import { extrapolate, markdownSummary, type BenchResults } from "./report";
 import { runAdoptScenario } from "./scenario-adopt";
 import { runClientScenario } from "./scenario-client";
+import { driftProblems, runDriftScenario } from "./scenario-drift";
 import { CHECKPOINT_MODES, runFleetScenario } from "./scenario-engine";
 import { runRateLimitScenario } from "./scenario-rate-limit";
 import { loadAverage, machineInfo } from "./system";
 
-const SCENARIOS = ["fleet", "rate-limit", "client", "adopt"] as const;
+const SCENARIOS = ["fleet", "rate-limit", "client", "drift", "adopt"] as const;
 /** The default suite (`adopt` runs only when asked: it is long at the sizes that matter). */
 const DEFAULT_SCENARIOS = SCENARIOS.filter((s) => s !== "adopt");
 
@@ -45,6 +49,7 @@ const USAGE = `usage: npm run bench -- [options]
   --concurrency LIST    client concurrency caps for the GETs (default 1,8,32)
   --get-latency LIST    server latencies (ms) for the GETs, each run with every cap (default 0,10)
   --adopt-devices LIST  devices adopted by the adopt scenario, one run each (default 1000)
+  --drift-devices N     managed devices of the drift scenario (default 10000)
   --out DIR             results directory (default bench/results)
   --name NAME           results file names NAME.json / NAME.md (default latest)
   --merge FILES         run nothing: merge earlier result files (comma-separated JSON paths), recompute
@@ -78,6 +83,7 @@ async function main(): Promise<number> {
       concurrency: { type: "string" },
       "get-latency": { type: "string" },
       "adopt-devices": { type: "string" },
+      "drift-devices": { type: "string" },
       name: { type: "string" },
       merge: { type: "string" },
       out: { type: "string" },
@@ -100,6 +106,7 @@ async function main(): Promise<number> {
   const [rateDevices] = positiveInts([values["rate-devices"] ?? (quick ? "30" : "90")], "--rate-devices");
   const [listDevices] = positiveInts([values["list-devices"] ?? (quick ? "1000" : "5000")], "--list-devices");
   const [gets] = positiveInts([values.gets ?? (quick ? "300" : "1000")], "--gets");
+  const [driftDevices] = positiveInts([values["drift-devices"] ?? (quick ? "1000" : "10000")], "--drift-devices");
   const concurrencies = positiveInts(list(values.concurrency, "1,8,32"), "--concurrency");
   const latenciesMs = list(values["get-latency"], "0,10").map((v) => {
     const n = Number(v);
@@ -110,7 +117,7 @@ async function main(): Promise<number> {
   const name = values.name ?? "latest";
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`--name: "${name}" is not a plain file name`);
   const outDir = path.resolve(PACKAGE_ROOT, values.out ?? path.join("bench", "results"));
-  const options = { only, quick, sizes, modes, target, rateLimits, rateDevices, listDevices, gets, concurrencies, latenciesMs, ...(only.includes("adopt") ? { adoptSizes } : {}) };
+  const options = { only, quick, sizes, modes, target, rateLimits, rateDevices, listDevices, gets, concurrencies, latenciesMs, driftDevices, ...(only.includes("adopt") ? { adoptSizes } : {}) };
 
   if (values.merge !== undefined) return mergeResults(list(values.merge, ""), outDir, name, target!);
 
@@ -162,6 +169,13 @@ async function main(): Promise<number> {
         if (!g.capRespected) results.problems.push(`client GETs: ${g.maxInFlight} requests in flight with a cap of ${g.maxConcurrency}`);
         if (g.failures > 0) results.problems.push(`client GETs (cap ${g.maxConcurrency}): ${g.failures} failures`);
       }
+    });
+  }
+  if (only.includes("drift")) {
+    log(`\n== drift: ${driftDevices} managed devices, soracom-sigfox drift vs the plain listing`);
+    await guard("drift", async () => {
+      results.drift = await runDriftScenario(driftDevices!, path.join(workRoot, "drift"), log);
+      results.problems.push(...driftProblems(results.drift));
     });
   }
   if (only.includes("rate-limit")) {
@@ -218,6 +232,8 @@ function mergeResults(files: string[], outDir: string, name: string, target: num
   };
   const client = docs.find((d) => d.client)?.client;
   if (client) merged.client = client;
+  const drift = docs.find((d) => d.drift)?.drift;
+  if (drift) merged.drift = drift;
   merged.extrapolation = extrapolate(merged.fleet, target);
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, `${name}.json`), JSON.stringify(merged, null, 2) + "\n");

@@ -4,6 +4,7 @@
  */
 import { readCalls, writeCalls, type AdoptRunResult } from "./scenario-adopt";
 import type { ClientScenarioResult } from "./scenario-client";
+import type { DriftScenarioResult } from "./scenario-drift";
 import type { FleetRunResult } from "./scenario-engine";
 import type { RateLimitRunResult } from "./scenario-rate-limit";
 import type { StepResult } from "./harness";
@@ -26,6 +27,7 @@ export interface BenchResults {
   client?: ClientScenarioResult;
   /** The adopt scenario (only when asked: `--only adopt`). */
   adopt?: AdoptRunResult[];
+  drift?: DriftScenarioResult;
   /** Scenario errors and violated expectations; non-empty makes `npm run bench` exit 1. */
   problems: string[];
 }
@@ -317,6 +319,26 @@ export function markdownSummary(r: BenchResults): string {
       table(
         ["concurrent GETs", "cap (maxConcurrency)", "server latency", "time", "GETs/s", "max in flight (server side)", "cap respected", "failures", "429s", "HTTP bytes", "load"],
         c.gets.map((g) => [g.gets, g.maxConcurrency, `${g.serverLatencyMs} ms`, secs(g.seconds), g.perSecond.toFixed(0), g.maxInFlight, g.capRespected ? "yes" : "NO", g.failures, g.client.rateLimited, bytes(g.http.bytesSent + g.http.bytesReceived), g.load1]),
+      ),
+    );
+  }
+  if (r.drift) {
+    const d = r.drift;
+    out.push("", `## Drift detection: ${d.managed} managed + ${d.unmanaged} unmanaged devices`, "");
+    out.push(
+      table(
+        ["way", "time", "× listing", "API calls", "peak RSS", "load"],
+        [
+          ["plain listing (`collectAll(client.sigfoxDevices())`, in process)", secs(d.listing.seconds), "1×", `${d.listing.calls} list`, "–", "–"],
+          ...d.runs.map((x) => [
+            `\`soracom-sigfox drift --${x.source}\` (child process)`,
+            secs(x.seconds),
+            `${(x.seconds / d.listing.seconds).toFixed(1)}×`,
+            `${x.apiCalls.list} list + ${x.apiCalls.get} get`,
+            `${x.peakRssMiB.toFixed(0)} MiB`,
+            x.load1,
+          ]),
+        ],
       ),
     );
   }

@@ -2,12 +2,13 @@
  * `soracom-sigfox`: the project's command line. Commands live in a table so new ones (fleet
  * validation, import, ...) are one entry each; every command parses its own flags.
  */
+import { driftCommand } from "./commands/drift";
 import { emulatorCommand } from "./commands/emulator";
 import { importCommand } from "./commands/import";
 import { validateFleetCommand } from "./commands/validate-fleet";
 import type { Command } from "./command";
 
-const COMMANDS: Command[] = [emulatorCommand, validateFleetCommand, importCommand];
+const COMMANDS: Command[] = [emulatorCommand, validateFleetCommand, importCommand, driftCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
