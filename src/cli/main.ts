@@ -2,11 +2,13 @@
  * `soracom-sigfox`: the project's command line. Commands live in a table so new ones (fleet
  * validation, import, ...) are one entry each; every command parses its own flags.
  */
+import { dataCommand } from "./commands/data";
+import { downlinkCommand } from "./commands/downlink";
 import { emulatorCommand } from "./commands/emulator";
 import { validateFleetCommand } from "./commands/validate-fleet";
 import type { Command } from "./command";
 
-const COMMANDS: Command[] = [emulatorCommand, validateFleetCommand];
+const COMMANDS: Command[] = [emulatorCommand, validateFleetCommand, dataCommand, downlinkCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
