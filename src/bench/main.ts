@@ -8,9 +8,10 @@
  *   npm run bench -- --only fleet --sizes 10,100,500 --modes default,lean
  *   npm run bench -- --only rate-limit --rate-limit 60,30 --rate-devices 90
  *   npm run bench -- --only client --list-devices 5000 --gets 1000 --concurrency 1,8,32
+ *   npm run bench -- --only export --export-devices 1000 --export-entries 100
  *
  * Scenarios: `fleet` (scenario-engine.ts), `rate-limit` (scenario-rate-limit.ts), `client`
- * (scenario-client.ts). See docs/benchmarks.md.
+ * (scenario-client.ts), `export` (scenario-export.ts). See docs/benchmarks.md.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -21,11 +22,12 @@ import { pulumiCliDir } from "../engine/workspace";
 import { benchWorkRoot } from "./harness";
 import { extrapolate, markdownSummary, type BenchResults } from "./report";
 import { runClientScenario } from "./scenario-client";
+import { runExportScenario } from "./scenario-export";
 import { CHECKPOINT_MODES, runFleetScenario } from "./scenario-engine";
 import { runRateLimitScenario } from "./scenario-rate-limit";
 import { loadAverage, machineInfo } from "./system";
 
-const SCENARIOS = ["fleet", "rate-limit", "client"] as const;
+const SCENARIOS = ["fleet", "rate-limit", "client", "export"] as const;
 
 const USAGE = `usage: npm run bench -- [options]
   --only LIST           scenarios to run: ${SCENARIOS.join(",")} (default: all)
@@ -40,6 +42,9 @@ const USAGE = `usage: npm run bench -- [options]
   --gets N              concurrent GETs (default 1000)
   --concurrency LIST    client concurrency caps for the GETs (default 1,8,32)
   --get-latency LIST    server latencies (ms) for the GETs, each run with every cap (default 0,10)
+  --export-devices N    devices of the data export scenario (default 1000; --quick 100)
+  --export-entries N    uplinks per device of the data export scenario (default 100; --quick 20)
+  --export-concurrency LIST  devices read at once by the export, one run each (default 1,4,16)
   --out DIR             results directory (default bench/results)
   --name NAME           results file names NAME.json / NAME.md (default latest)
   --merge FILES         run nothing: merge earlier result files (comma-separated JSON paths), recompute
@@ -72,6 +77,9 @@ async function main(): Promise<number> {
       gets: { type: "string" },
       concurrency: { type: "string" },
       "get-latency": { type: "string" },
+      "export-devices": { type: "string" },
+      "export-entries": { type: "string" },
+      "export-concurrency": { type: "string" },
       name: { type: "string" },
       merge: { type: "string" },
       out: { type: "string" },
@@ -100,10 +108,13 @@ async function main(): Promise<number> {
     if (!Number.isInteger(n) || n < 0) throw new Error(`--get-latency: "${v}" is not a non-negative integer`);
     return n;
   });
+  const [exportDevices] = positiveInts([values["export-devices"] ?? (quick ? "100" : "1000")], "--export-devices");
+  const [exportEntries] = positiveInts([values["export-entries"] ?? (quick ? "20" : "100")], "--export-entries");
+  const exportConcurrencies = positiveInts(list(values["export-concurrency"], "1,4,16"), "--export-concurrency");
   const name = values.name ?? "latest";
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`--name: "${name}" is not a plain file name`);
   const outDir = path.resolve(PACKAGE_ROOT, values.out ?? path.join("bench", "results"));
-  const options = { only, quick, sizes, modes, target, rateLimits, rateDevices, listDevices, gets, concurrencies, latenciesMs };
+  const options = { only, quick, sizes, modes, target, rateLimits, rateDevices, listDevices, gets, concurrencies, latenciesMs, exportDevices, exportEntries, exportConcurrencies };
 
   if (values.merge !== undefined) return mergeResults(list(values.merge, ""), outDir, name, target!);
 
@@ -157,6 +168,15 @@ async function main(): Promise<number> {
       }
     });
   }
+  if (only.includes("export")) {
+    log(`\n== export: ${exportDevices} devices x ${exportEntries} entries, concurrency ${exportConcurrencies.join(",")} + a page-of-10 baseline`);
+    await guard("export", async () => {
+      results.dataExport = await runExportScenario({ devices: exportDevices!, entriesPerDevice: exportEntries!, concurrencies: exportConcurrencies }, log);
+      for (const r of results.dataExport.runs) {
+        if (r.failures > 0 || r.entries !== exportDevices! * exportEntries!) results.problems.push(`export (${r.label}, concurrency ${r.concurrency}): ${r.entries} of ${exportDevices! * exportEntries!} entries, ${r.failures} failed devices`);
+      }
+    });
+  }
   if (only.includes("rate-limit")) {
     log(`\n== rate-limit: ${rateDevices} devices, limits off vs ${rateLimits.join(", ")}/min per operation`);
     for (const limit of [null, ...rateLimits]) {
@@ -201,6 +221,8 @@ function mergeResults(files: string[], outDir: string, name: string, target: num
   };
   const client = docs.find((d) => d.client)?.client;
   if (client) merged.client = client;
+  const dataExport = docs.find((d) => d.dataExport)?.dataExport;
+  if (dataExport) merged.dataExport = dataExport;
   merged.extrapolation = extrapolate(merged.fleet, target);
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, `${name}.json`), JSON.stringify(merged, null, 2) + "\n");

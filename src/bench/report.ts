@@ -3,6 +3,7 @@
  * (`latest.md`, also printed), and the extrapolation to a target fleet size.
  */
 import type { ClientScenarioResult } from "./scenario-client";
+import { exportMarkdown, type ExportScenarioResult } from "./scenario-export";
 import type { FleetRunResult } from "./scenario-engine";
 import type { RateLimitRunResult } from "./scenario-rate-limit";
 import type { StepResult } from "./harness";
@@ -23,6 +24,7 @@ export interface BenchResults {
   extrapolation: Extrapolation[];
   rateLimit: RateLimitRunResult[];
   client?: ClientScenarioResult;
+  dataExport?: ExportScenarioResult;
   /** Scenario errors and violated expectations; non-empty makes `npm run bench` exit 1. */
   problems: string[];
 }
@@ -307,6 +309,7 @@ export function markdownSummary(r: BenchResults): string {
       ),
     );
   }
+  if (r.dataExport) out.push(...exportMarkdown(r.dataExport, table));
   if (r.problems.length > 0) {
     out.push("", "## Problems", "", ...r.problems.map((p) => `- ${p}`));
   }

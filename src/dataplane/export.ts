@@ -57,8 +57,10 @@ export interface ExportOptions {
   deviceIds: readonly string[];
   parameters: ExportParameters;
   destination: ExportDestination;
-  /** Devices read at once (default 4). */
+  /** Devices read at once. */
   concurrency: number;
+  /** Entries per call (default and maximum {@link EXPORT_PAGE_SIZE}; smaller only to measure the difference). */
+  pageSize?: number;
   signal?: AbortSignal;
   onProgress?: (progress: ExportProgress) => void;
 }
@@ -135,7 +137,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
     totalEntries: sink.priorEntries,
     interrupted: false,
   };
-  const query: GetDataQuery = { from: parameters.from, to: parameters.to, sort: parameters.sort, limit: EXPORT_PAGE_SIZE };
+  const query: GetDataQuery = { from: parameters.from, to: parameters.to, sort: parameters.sort, limit: options.pageSize ?? EXPORT_PAGE_SIZE };
   const report = () => options.onProgress?.({ devicesDone: result.skipped + result.exported + result.failed.length, devicesTotal: result.devices, entries: result.totalEntries });
   report();
   try {
