@@ -4,6 +4,7 @@
  * reported and never re-sent.
  */
 import { describe, expect, it } from "vitest";
+import { dataExport } from "../../src/cli/commands/data";
 import { downlinkSend } from "../../src/cli/commands/downlink";
 import { useEmulator } from "../client/helpers";
 import { calls, runCommand, seedOwned } from "./helpers";
@@ -97,5 +98,19 @@ describe("downlink send", () => {
     // One request per device: the dropped one was not replayed, although the server had queued it.
     expect(await calls(emu)).toEqual({ sendDataToSigfoxDevice: 3 });
     expect(await pending()).toEqual({ E1: DATA, E2: DATA, E3: DATA });
+  });
+});
+
+describe("data-plane commands: --help", () => {
+  it("documents flags and exit codes, and exits 0 without any call", async () => {
+    const exportHelp = await runCommand(dataExport, ["--help"], emu);
+    expect(exportHelp.code).toBe(0);
+    expect(exportHelp.stdout).toContain("Exit codes: 0 every device exported");
+    expect(exportHelp.stdout).toContain("--fleet FILE");
+    expect(exportHelp.stdout).toContain("deviceId,time,timeIso,data,seqNumber");
+    const sendHelp = await runCommand(downlinkSend, ["-h"], emu);
+    expect(sendHelp.code).toBe(0);
+    expect(sendHelp.stdout).toContain("3 some device's outcome is unknown");
+    expect(await emu.control.calls()).toEqual({});
   });
 });

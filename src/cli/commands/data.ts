@@ -123,6 +123,9 @@ export async function dataExport(args: string[], io: DataplaneIo): Promise<numbe
     throw error;
   }
 
+  if (output !== undefined && !values.resume && fs.existsSync(resumeStatePath(output))) {
+    io.stderr(`${NAME}: ${values.output} holds an interrupted export: starting over (add --resume to continue it instead)\n`);
+  }
   const client = clientFor(io, values.profile);
   const deviceIds = await targetDeviceIds(NAME, targets, client, io);
   if (typeof deviceIds === "number") return deviceIds;
