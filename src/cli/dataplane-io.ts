@@ -3,6 +3,7 @@
  * client they build (the usual credential and endpoint resolution), and turning the target flags into
  * device IDs with errors worded for a terminal.
  */
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { closeSharedDispatchers } from "../client/transport";
 import { SoracomClient } from "../client/client";
 import { isSoracomApiError } from "../client/errors";
@@ -31,6 +32,32 @@ export function processIo(signal?: AbortSignal): DataplaneIo {
     ...(signal ? { signal } : {}),
     now: Date.now,
   };
+}
+
+/** Prints a usage error (naming the flag and the fix) and gives exit code 2. */
+export function usageError(io: DataplaneIo, command: string, message: string): 2 {
+  io.stderr(`${command}: ${message}\n\nRun \`${command} --help\` for the options.\n`);
+  return 2;
+}
+
+type FlagValues<O extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<{ args: string[]; strict: true; allowPositionals: false; options: O }>>["values"];
+
+/**
+ * Parses a command's flags. Returns an exit code instead when there is nothing more to do: 0 after
+ * printing `help` for `--help`, 2 after a usage error.
+ */
+export function parseCommandFlags<O extends ParseArgsOptionsConfig>(command: string, help: string, options: O, args: string[], io: DataplaneIo): FlagValues<O> | number {
+  let values: FlagValues<O>;
+  try {
+    ({ values } = parseArgs({ args, strict: true, allowPositionals: false, options }));
+  } catch (error) {
+    return usageError(io, command, (error as Error).message);
+  }
+  if ((values as { help?: boolean }).help === true) {
+    io.stdout(help);
+    return 0;
+  }
+  return values;
 }
 
 /** A bad flag value: the message names the flag and the fix. Exit 2. */

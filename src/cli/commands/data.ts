@@ -4,9 +4,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import type { Command } from "../command";
-import { CLIENT_HELP, CLIENT_OPTIONS, clientFor, MAX_CONCURRENCY, oneOf, parseConcurrency, runInProcess, targetDeviceIds, UsageError, type DataplaneIo } from "../dataplane-io";
+import { CLIENT_HELP, CLIENT_OPTIONS, clientFor, MAX_CONCURRENCY, oneOf, parseCommandFlags, parseConcurrency, runInProcess, targetDeviceIds, usageError, UsageError, type DataplaneIo } from "../dataplane-io";
 import { DATA_SORT_ORDERS } from "../../api/schemas";
 import { runExport, type ExportProgress } from "../../dataplane/export";
 import { changedFlags, readResumeState, resumeStatePath, ResumeStateError, type ExportParameters, type ResumeState } from "../../dataplane/resume";
@@ -76,20 +75,9 @@ function definingFlags(values: Record<string, unknown>, sort: string, format: Ex
 
 /** Runs `data export` (args after `data export`); `io` is injectable for tests. */
 export async function dataExport(args: string[], io: DataplaneIo): Promise<number> {
-  const usage = (message: string): number => {
-    io.stderr(`${NAME}: ${message}\n\nRun \`${NAME} --help\` for the options.\n`);
-    return 2;
-  };
-  let values;
-  try {
-    ({ values } = parseArgs({ args, strict: true, allowPositionals: false, options: OPTIONS }));
-  } catch (error) {
-    return usage((error as Error).message);
-  }
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
+  const usage = (message: string): number => usageError(io, NAME, message);
+  const values = parseCommandFlags(NAME, HELP, OPTIONS, args, io);
+  if (typeof values === "number") return values;
 
   let targets: DeviceTargets;
   let parameters: ExportParameters;

@@ -2,9 +2,8 @@
  * `soracom-sigfox downlink send --data HEX`: queue one 8-byte downlink to every target device. A dry
  * run unless `--yes`. Each device is sent to at most once (see src/dataplane/downlink.ts).
  */
-import { parseArgs } from "node:util";
 import type { Command } from "../command";
-import { CLIENT_HELP, CLIENT_OPTIONS, clientFor, MAX_CONCURRENCY, oneOf, parseConcurrency, runInProcess, targetDeviceIds, UsageError, type DataplaneIo } from "../dataplane-io";
+import { CLIENT_HELP, CLIENT_OPTIONS, clientFor, MAX_CONCURRENCY, oneOf, parseCommandFlags, parseConcurrency, runInProcess, targetDeviceIds, usageError, UsageError, type DataplaneIo } from "../dataplane-io";
 import { DOWNLINK_DATA_PATTERN } from "../../api/formats";
 import { downlinkExitCode, sendDownlinks, type DownlinkResult } from "../../dataplane/downlink";
 import { parseTargetFlags, TARGET_HELP, TARGET_OPTIONS, TargetUsageError, type DeviceTargets } from "../../dataplane/targets";
@@ -51,20 +50,9 @@ const OPTIONS = {
 
 /** Runs `downlink send` (args after `downlink send`); `io` is injectable for tests. */
 export async function downlinkSend(args: string[], io: DataplaneIo): Promise<number> {
-  const usage = (message: string): number => {
-    io.stderr(`${NAME}: ${message}\n\nRun \`${NAME} --help\` for the options.\n`);
-    return 2;
-  };
-  let values;
-  try {
-    ({ values } = parseArgs({ args, strict: true, allowPositionals: false, options: OPTIONS }));
-  } catch (error) {
-    return usage((error as Error).message);
-  }
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
+  const usage = (message: string): number => usageError(io, NAME, message);
+  const values = parseCommandFlags(NAME, HELP, OPTIONS, args, io);
+  if (typeof values === "number") return values;
   if (values.data === undefined) return usage("--data is required: the message as 16 hexadecimal characters (8 bytes), e.g. --data 0102030405060708");
   if (!DOWNLINK_DATA_PATTERN.test(values.data)) {
     const length = values.data.length;
