@@ -45,6 +45,7 @@ const USAGE = `usage: npm run bench -- [options]
   --export-devices N    devices of the data export scenario (default 1000; --quick 100)
   --export-entries N    uplinks per device of the data export scenario (default 100; --quick 20)
   --export-concurrency LIST  devices read at once by the export, one run each (default 1,4,16)
+  --export-latency LIST server latencies (ms) of the data calls, each run with every concurrency (default 0)
   --out DIR             results directory (default bench/results)
   --name NAME           results file names NAME.json / NAME.md (default latest)
   --merge FILES         run nothing: merge earlier result files (comma-separated JSON paths), recompute
@@ -80,6 +81,7 @@ async function main(): Promise<number> {
       "export-devices": { type: "string" },
       "export-entries": { type: "string" },
       "export-concurrency": { type: "string" },
+      "export-latency": { type: "string" },
       name: { type: "string" },
       merge: { type: "string" },
       out: { type: "string" },
@@ -111,10 +113,15 @@ async function main(): Promise<number> {
   const [exportDevices] = positiveInts([values["export-devices"] ?? (quick ? "100" : "1000")], "--export-devices");
   const [exportEntries] = positiveInts([values["export-entries"] ?? (quick ? "20" : "100")], "--export-entries");
   const exportConcurrencies = positiveInts(list(values["export-concurrency"], "1,4,16"), "--export-concurrency");
+  const exportLatenciesMs = list(values["export-latency"], "0").map((v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--export-latency: "${v}" is not a non-negative integer`);
+    return n;
+  });
   const name = values.name ?? "latest";
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`--name: "${name}" is not a plain file name`);
   const outDir = path.resolve(PACKAGE_ROOT, values.out ?? path.join("bench", "results"));
-  const options = { only, quick, sizes, modes, target, rateLimits, rateDevices, listDevices, gets, concurrencies, latenciesMs, exportDevices, exportEntries, exportConcurrencies };
+  const options = { only, quick, sizes, modes, target, rateLimits, rateDevices, listDevices, gets, concurrencies, latenciesMs, exportDevices, exportEntries, exportConcurrencies, exportLatenciesMs };
 
   if (values.merge !== undefined) return mergeResults(list(values.merge, ""), outDir, name, target!);
 
@@ -171,9 +178,9 @@ async function main(): Promise<number> {
   if (only.includes("export")) {
     log(`\n== export: ${exportDevices} devices x ${exportEntries} entries, concurrency ${exportConcurrencies.join(",")} + a page-of-10 baseline`);
     await guard("export", async () => {
-      results.dataExport = await runExportScenario({ devices: exportDevices!, entriesPerDevice: exportEntries!, concurrencies: exportConcurrencies }, log);
+      results.dataExport = await runExportScenario({ devices: exportDevices!, entriesPerDevice: exportEntries!, concurrencies: exportConcurrencies, latenciesMs: exportLatenciesMs }, log);
       for (const r of results.dataExport.runs) {
-        if (r.failures > 0 || r.entries !== exportDevices! * exportEntries!) results.problems.push(`export (${r.label}, concurrency ${r.concurrency}): ${r.entries} of ${exportDevices! * exportEntries!} entries, ${r.failures} failed devices`);
+        if (r.failures > 0 || r.entries !== exportDevices! * exportEntries!) results.problems.push(`export (${r.label}, concurrency ${r.concurrency}, latency ${r.serverLatencyMs} ms): ${r.entries} of ${exportDevices! * exportEntries!} entries, ${r.failures} failed devices`);
       }
     });
   }

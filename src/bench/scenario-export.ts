@@ -5,7 +5,9 @@
  * emulator's control plane (POST /_emulator/devices/{id}/uplink).
  *
  * Variants, in one run: the command's page size (1000) at each concurrency, and a baseline that reads
- * like soracom-cli does (the API's default page of 10 entries, one device at a time).
+ * like soracom-cli does (the API's default page of 10 entries, one device at a time); each at every
+ * server latency (0 = the in-process emulator as fast as it is, so the run is CPU-bound on this
+ * machine; > 0 = a latency fault on every data call, as over a real network, where concurrency pays).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -24,6 +26,8 @@ export interface ExportRunResult {
   label: string;
   concurrency: number;
   pageSize: number;
+  /** Latency the emulator added to every data call, ms. */
+  serverLatencyMs: number;
   devices: number;
   entries: number;
   seconds: number;
@@ -45,7 +49,7 @@ export interface ExportScenarioResult {
 }
 
 export async function runExportScenario(
-  options: { devices: number; entriesPerDevice: number; concurrencies: number[] },
+  options: { devices: number; entriesPerDevice: number; concurrencies: number[]; latenciesMs: number[] },
   log: (s: string) => void,
 ): Promise<ExportScenarioResult> {
   const devices = benchDevices(options.devices, "E").map((d) => d.deviceId);
@@ -69,16 +73,18 @@ export async function runExportScenario(
     const clock = await emulator.control.clock();
     const window = { from: clock.nowMs - 86_400_000, to: clock.nowMs };
 
-    const variants = [
-      ...options.concurrencies.map((c) => ({ label: `command (page ${EXPORT_PAGE_SIZE})`, concurrency: c, pageSize: EXPORT_PAGE_SIZE })),
-      { label: "baseline: API default page (10), one device at a time", concurrency: 1, pageSize: 10 },
-    ];
+    const variants = options.latenciesMs.flatMap((latencyMs) => [
+      ...options.concurrencies.map((c) => ({ label: `command (page ${EXPORT_PAGE_SIZE})`, concurrency: c, pageSize: EXPORT_PAGE_SIZE, latencyMs })),
+      { label: "baseline: API default page (10), one device at a time", concurrency: 1, pageSize: 10, latencyMs },
+    ]);
     const runs: ExportRunResult[] = [];
     for (const v of variants) {
       await resetSharedClientState();
       configureSharedLimits({ maxConcurrency: 8 });
       const client = new SoracomClient({ endpoint: proxy.url, credentials: emulator.credentials });
       await client.authenticate();
+      await emulator.control.clearFaults();
+      if (v.latencyMs > 0) await emulator.control.injectFault({ operation: "getDataFromSigfoxDevice", latencyMs: v.latencyMs, probability: 1 });
       await emulator.control.clearRequests();
       proxy.reset();
       const output = path.join(work, `export-${runs.length}.jsonl`);
@@ -102,6 +108,7 @@ export async function runExportScenario(
         label: v.label,
         concurrency: v.concurrency,
         pageSize: v.pageSize,
+        serverLatencyMs: v.latencyMs,
         devices: ids.length,
         entries: result.entries,
         seconds,
@@ -115,7 +122,7 @@ export async function runExportScenario(
       };
       runs.push(run);
       fs.rmSync(output, { force: true });
-      log(`  ${v.label}, concurrency ${v.concurrency}: ${run.entries} entries in ${seconds.toFixed(2)} s (${run.entriesPerSecond.toFixed(0)}/s), ${formatCalls(calls)}, ${bytes(p.bytesReceived)} received`);
+      log(`  ${v.label}, concurrency ${v.concurrency}, server latency ${v.latencyMs} ms: ${run.entries} entries in ${seconds.toFixed(2)} s (${run.entriesPerSecond.toFixed(0)}/s), ${formatCalls(calls)}, ${bytes(p.bytesReceived)} received`);
     }
     return { devices: options.devices, entriesPerDevice: options.entriesPerDevice, seedSeconds, runs };
   } finally {
@@ -133,8 +140,8 @@ export function exportMarkdown(r: ExportScenarioResult, table: (header: string[]
     `## Data export (${r.devices} devices x ${r.entriesPerDevice} entries)`,
     "",
     table(
-      ["variant", "concurrency", "entries", "time", "entries/s", "API calls", "HTTP bytes (sent / received)", "output", "peak heap", "failures", "load"],
-      r.runs.map((x) => [x.label, x.concurrency, x.entries, `${x.seconds.toFixed(2)} s`, x.entriesPerSecond.toFixed(0), formatCalls(x.calls), `${bytes(x.http.bytesSent)} / ${bytes(x.http.bytesReceived)}`, bytes(x.outputBytes), `${x.peakHeapMb} MB`, x.failures, x.load1]),
+      ["variant", "concurrency", "server latency", "entries", "time", "entries/s", "API calls", "HTTP bytes (sent / received)", "output", "peak heap", "failures", "load"],
+      r.runs.map((x) => [x.label, x.concurrency, `${x.serverLatencyMs} ms`, x.entries, `${x.seconds.toFixed(2)} s`, x.entriesPerSecond.toFixed(0), formatCalls(x.calls), `${bytes(x.http.bytesSent)} / ${bytes(x.http.bytesReceived)}`, bytes(x.outputBytes), `${x.peakHeapMb} MB`, x.failures, x.load1]),
     ),
   ];
 }
