@@ -50,7 +50,12 @@ export interface ExportResult {
   /** Entries in the output, over every run of a resumed export. */
   totalEntries: number;
   interrupted: boolean;
+  /** Set when a failure that every device would meet (credentials, configuration) stopped the export. */
+  stoppedBy?: DeviceFailure;
 }
+
+/** Errors that do not depend on the device: after one, reading the others would only repeat it. */
+const EXPORT_WIDE_ERROR_CODES: ReadonlySet<string> = new Set(["auth", "config"]);
 
 export interface ExportOptions {
   reader: DataReader;
@@ -140,6 +145,10 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
   const query: GetDataQuery = { from: parameters.from, to: parameters.to, sort: parameters.sort, limit: options.pageSize ?? EXPORT_PAGE_SIZE };
   const report = () => options.onProgress?.({ devicesDone: result.skipped + result.exported + result.failed.length, devicesTotal: result.devices, entries: result.totalEntries });
   report();
+  // Stops taking devices on the caller's signal or on an export-wide failure.
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
   try {
     await forEachBounded(
       todo,
@@ -152,11 +161,16 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
           }
         } catch (error) {
           if (options.signal?.aborted === true) return; // interrupted: the device stays to do
-          result.failed.push({
+          const failure = {
             deviceId,
             code: isSoracomApiError(error) ? error.code : "error",
             message: error instanceof Error ? error.message : String(error),
-          });
+          };
+          if (EXPORT_WIDE_ERROR_CODES.has(failure.code)) {
+            result.stoppedBy ??= failure;
+            stop.abort();
+          }
+          result.failed.push(failure);
           report();
           return;
         }
@@ -167,9 +181,10 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
         result.totalEntries += lines.length;
         report();
       },
-      options.signal,
+      stop.signal,
     );
   } finally {
+    options.signal?.removeEventListener("abort", onAbort);
     result.interrupted = options.signal?.aborted === true;
     sink.finish(!result.interrupted && result.failed.length === 0);
   }

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { dataExport } from "../../src/cli/commands/data";
 import { EXPORT_COLUMNS } from "../../src/dataplane/rows";
 import { useEmulator } from "../client/helpers";
-import { calls, jsonLines, runCommand, seedOwned, sendUplinks } from "./helpers";
+import { calls, emulatorEnv, jsonLines, runCommand, seedOwned, sendUplinks } from "./helpers";
 
 const emu = useEmulator();
 const GROUP = "7f3c1e2a-0b4d-4c6e-9f10-1234567890ab";
@@ -232,6 +232,16 @@ describe("data export: failures and --resume", () => {
     const again = await exportRun(["--format", "csv", "-o", out, "--from", "1h", "--resume"]);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain("is complete or was not started by this command");
+  });
+
+  it("stops at the first credentials error instead of failing every device the same way", async () => {
+    await setup();
+    const env = { ...emulatorEnv(emu), SORACOM_AUTH_KEY: "secret-wrong-key" };
+    const result = await runCommand(dataExport, ["--devices", devices.join(","), "--concurrency", "1"], emu, { cwd: tmp, env });
+    expect(result.code).toBe(1);
+    expect(result.stderr.match(/failed \(auth\)/g)).toHaveLength(1);
+    expect(result.stderr).toContain("stopped: this auth error would fail every device");
+    expect(result.stderr).not.toContain("secret-wrong-key");
   });
 
   it("a device that is not the operator's fails alone (not_found); the secret key is never printed", async () => {

@@ -21,7 +21,7 @@ export async function runCommand(
   command: (args: string[], io: DataplaneIo) => Promise<number>,
   args: string[],
   emu: RunningEmulator,
-  options: { cwd?: string; signal?: AbortSignal; onStderr?: (text: string) => void; now?: number; stderrIsTTY?: boolean } = {},
+  options: { cwd?: string; signal?: AbortSignal; onStderr?: (text: string) => void; now?: number; stderrIsTTY?: boolean; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CommandRun> {
   const out: string[] = [];
   const err: string[] = [];
@@ -33,7 +33,7 @@ export async function runCommand(
       options.onStderr?.(t);
     },
     stderrIsTTY: options.stderrIsTTY ?? false,
-    env: emulatorEnv(emu),
+    env: options.env ?? emulatorEnv(emu),
     cwd: options.cwd ?? process.cwd(),
     ...(options.signal ? { signal: options.signal } : {}),
     now: () => now,

@@ -131,6 +131,7 @@ export async function dataExport(args: string[], io: DataplaneIo): Promise<numbe
   progress.done();
 
   for (const f of result.failed) io.stderr(`${NAME}: device ${f.deviceId} failed (${f.code}): ${f.message}\n`);
+  if (result.stoppedBy) io.stderr(`${NAME}: stopped: this ${result.stoppedBy.code} error would fail every device; fix the credentials or endpoint and rerun\n`);
   const window = `${new Date(parameters.from).toISOString()} .. ${new Date(parameters.to).toISOString()}`;
   const skipped = result.skipped > 0 ? `, ${result.skipped} already exported by the interrupted run` : "";
   io.stderr(
@@ -141,7 +142,7 @@ export async function dataExport(args: string[], io: DataplaneIo): Promise<numbe
     io.stderr(`${NAME}: interrupted${output !== undefined ? `: rerun with the same flags and --resume to continue` : ""}\n`);
     return 130;
   }
-  if (result.failed.length > 0) {
+  if (result.failed.length > 0 || result.stoppedBy) {
     if (output !== undefined) io.stderr(`${NAME}: rerun with the same flags and --resume to retry the failed devices only\n`);
     return 1;
   }
