@@ -10,7 +10,8 @@ import { isSoracomApiError } from "../client/errors";
 import { resolveTargets, TargetFleetError, type DeviceTargets } from "../dataplane/targets";
 
 export interface DataplaneIo {
-  stdout: (text: string) => void;
+  /** May return a promise settled once the stream drained (a slow consumer on a pipe). */
+  stdout: (text: string) => void | Promise<void>;
   stderr: (text: string) => void;
   /** Whether stderr is a terminal (live progress). */
   stderrIsTTY: boolean;
@@ -24,7 +25,7 @@ export interface DataplaneIo {
 
 export function processIo(signal?: AbortSignal): DataplaneIo {
   return {
-    stdout: (t) => process.stdout.write(t),
+    stdout: (t) => (process.stdout.write(t) ? undefined : new Promise<void>((resolve) => process.stdout.once("drain", resolve))),
     stderr: (t) => process.stderr.write(t),
     stderrIsTTY: process.stderr.isTTY === true,
     env: process.env,

@@ -21,7 +21,8 @@ export interface DataReader {
 
 /** Where the rows go. */
 export type ExportDestination =
-  | { kind: "stdout"; write: (text: string) => void }
+  /** `write` may return a promise, settled when the stream can take more (backpressure from a slow pipe). */
+  | { kind: "stdout"; write: (text: string) => void | Promise<void> }
   /** A file, resumable: `resume` is the state of the interrupted run to continue, if any. */
   | { kind: "file"; path: string; resume?: ResumeState };
 
@@ -72,15 +73,15 @@ export interface ExportOptions {
 
 /** Writes whole blocks to the output and keeps the resume state in step with it. */
 interface Sink {
-  append(deviceId: string, block: string, entries: number): void;
+  append(deviceId: string, block: string, entries: number): void | Promise<void>;
   finish(complete: boolean): void;
   readonly completed: ReadonlySet<string>;
   readonly priorEntries: number;
 }
 
-function stdoutSink(write: (text: string) => void, parameters: ExportParameters): Sink {
-  if (parameters.format === "csv") write(csvHeader());
-  return { append: (_id, block) => block !== "" && write(block), finish: () => undefined, completed: new Set(), priorEntries: 0 };
+function stdoutSink(write: (text: string) => void | Promise<void>, parameters: ExportParameters): Sink {
+  if (parameters.format === "csv") void write(csvHeader());
+  return { append: (_id, block) => (block !== "" ? write(block) : undefined), finish: () => undefined, completed: new Set(), priorEntries: 0 };
 }
 
 function fileSink(path: string, parameters: ExportParameters, resume: ResumeState | undefined): Sink {
@@ -175,7 +176,7 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
           return;
         }
         if (options.signal?.aborted === true) return;
-        sink.append(deviceId, lines.join(""), lines.length);
+        await sink.append(deviceId, lines.join(""), lines.length);
         result.exported++;
         result.entries += lines.length;
         result.totalEntries += lines.length;

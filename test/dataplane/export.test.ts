@@ -8,7 +8,8 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { dataExport } from "../../src/cli/commands/data";
 import { EXPORT_COLUMNS } from "../../src/dataplane/rows";
-import { useEmulator } from "../client/helpers";
+import { runExport } from "../../src/dataplane/export";
+import { clientFor, useEmulator } from "../client/helpers";
 import { calls, emulatorEnv, jsonLines, runCommand, seedOwned, sendUplinks } from "./helpers";
 
 const emu = useEmulator();
@@ -167,6 +168,35 @@ describe("data export: pages, window, decoding", () => {
     const quoted = `"${dataEntry.content!.replace(/"/g, '""')}"`;
     expect(row).toBe(`E0000001,${time},${new Date(time).toISOString()},0a0b0c,41,Good,,,,,SIGFOX_Japan_KCCS,392,E0000001,${String(content["time"])},application/json,${quoted}`);
     expect(end).toBe("");
+  });
+});
+
+describe("data export: a slow consumer", () => {
+  it("waits for stdout to drain: rows of at most --concurrency devices are ever pending", async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `900000${i.toString(16).padStart(2, "0")}`);
+    await seedOwned(emu, ids);
+    await sendUplinks(emu, ids, 2);
+    const now = (await emu.control.clock()).nowMs;
+    let pending = 0;
+    let maxPending = 0;
+    const written: string[] = [];
+    const result = await runExport({
+      reader: clientFor(emu),
+      deviceIds: ids,
+      parameters: { from: now - 3600_000, to: now, sort: "asc", format: "jsonl", flags: {} },
+      destination: {
+        kind: "stdout",
+        write: (text) => {
+          written.push(text);
+          maxPending = Math.max(maxPending, ++pending);
+          return new Promise<void>((resolve) => setTimeout(() => resolve(void pending--), 20));
+        },
+      },
+      concurrency: 2,
+    });
+    expect(result.entries).toBe(40);
+    expect(jsonLines(written.join(""))).toHaveLength(40);
+    expect(maxPending).toBeLessThanOrEqual(2);
   });
 });
 

@@ -27,7 +27,9 @@ export async function runCommand(
   const err: string[] = [];
   const now = options.now ?? (await emu.control.clock()).nowMs;
   const io: DataplaneIo = {
-    stdout: (t) => out.push(t),
+    stdout: (t) => {
+      out.push(t);
+    },
     stderr: (t) => {
       err.push(t);
       options.onStderr?.(t);
