@@ -171,6 +171,19 @@ describe("data export: pages, window, decoding", () => {
   });
 });
 
+describe("data export: progress", () => {
+  it("shows devices done / total and entries live on a terminal, and nothing but the summary elsewhere", async () => {
+    await seedOwned(emu, ["9A000001", "9A000002"]);
+    await sendUplinks(emu, ["9A000001", "9A000002"], 3);
+    const tty = await exportRun(["--concurrency", "1"], { stderrIsTTY: true });
+    expect(tty.stderr).toContain("\r\x1b[Kexport: 0/2 devices, 0 entries");
+    expect(tty.stderr).toContain("\r\x1b[Kexport: 1/2 devices, 3 entries");
+    expect(tty.stderr).toContain("\r\x1b[Kexport: 2/2 devices, 6 entries");
+    const piped = await exportRun([]);
+    expect(piped.stderr).toBe(piped.stderr.split("\n").filter((l) => l.includes("6 entries from 2 of 2 devices")).join("\n") + "\n");
+  });
+});
+
 describe("data export: a slow consumer", () => {
   it("waits for stdout to drain: rows of at most --concurrency devices are ever pending", async () => {
     const ids = Array.from({ length: 20 }, (_, i) => `900000${i.toString(16).padStart(2, "0")}`);

@@ -182,9 +182,13 @@ export const dataCommand: Command = {
     const [sub, ...rest] = args;
     if (sub === "export") return runInProcess((io) => dataExport(rest, io));
     const help = `Usage: soracom-sigfox data export [options]   (run \`soracom-sigfox data export --help\`)\n`;
-    if (sub === undefined || sub === "--help" || sub === "-h") {
+    if (sub === "--help" || sub === "-h") {
       process.stdout.write(help);
-      return sub === undefined ? 2 : 0;
+      return 0;
+    }
+    if (sub === undefined) {
+      process.stderr.write(help);
+      return 2;
     }
     process.stderr.write(`soracom-sigfox data: unknown subcommand "${sub}"\n${help}`);
     return 2;

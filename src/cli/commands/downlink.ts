@@ -118,9 +118,13 @@ export const downlinkCommand: Command = {
     const [sub, ...rest] = args;
     if (sub === "send") return runInProcess((io) => downlinkSend(rest, io));
     const help = `Usage: soracom-sigfox downlink send --data HEX [options]   (run \`soracom-sigfox downlink send --help\`)\n`;
-    if (sub === undefined || sub === "--help" || sub === "-h") {
+    if (sub === "--help" || sub === "-h") {
       process.stdout.write(help);
-      return sub === undefined ? 2 : 0;
+      return 0;
+    }
+    if (sub === undefined) {
+      process.stderr.write(help);
+      return 2;
     }
     process.stderr.write(`soracom-sigfox downlink: unknown subcommand "${sub}"\n${help}`);
     return 2;
