@@ -4,6 +4,7 @@
  * device IDs with errors worded for a terminal.
  */
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import type { Command } from "./command";
 import { closeSharedDispatchers } from "../client/transport";
 import { SoracomClient } from "../client/client";
 import { isSoracomApiError } from "../client/errors";
@@ -104,6 +105,28 @@ export async function runInProcess(body: (io: DataplaneIo) => Promise<number>): 
     process.off("SIGINT", onInterrupt);
     await closeSharedDispatchers();
   }
+}
+
+/**
+ * A command with one subcommand (`data export`, `downlink send`), run in this process with SIGINT
+ * wired to its io's signal.
+ */
+export function singleSubcommand(name: string, sub: string, summary: string, body: (args: string[], io: DataplaneIo) => Promise<number>): Command {
+  return {
+    name,
+    summary,
+    async run(args) {
+      const [given, ...rest] = args;
+      if (given === sub) return runInProcess((io) => body(rest, io));
+      const usage = `Usage: soracom-sigfox ${name} ${sub} [options]   (run \`soracom-sigfox ${name} ${sub} --help\`)\n`;
+      if (given === "--help" || given === "-h") {
+        process.stdout.write(usage);
+        return 0;
+      }
+      process.stderr.write(given === undefined ? usage : `soracom-sigfox ${name}: unknown subcommand "${given}"\n${usage}`);
+      return 2;
+    },
+  };
 }
 
 /** The target device IDs, or an exit code after printing why they could not be found. */

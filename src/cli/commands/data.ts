@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "../command";
-import { CLIENT_HELP, CLIENT_OPTIONS, clientFor, MAX_CONCURRENCY, oneOf, parseCommandFlags, parseConcurrency, runInProcess, targetDeviceIds, usageError, UsageError, type DataplaneIo } from "../dataplane-io";
+import { CLIENT_HELP, CLIENT_OPTIONS, clientFor, MAX_CONCURRENCY, oneOf, parseCommandFlags, parseConcurrency, singleSubcommand, targetDeviceIds, usageError, UsageError, type DataplaneIo } from "../dataplane-io";
 import { DATA_SORT_ORDERS } from "../../api/schemas";
 import { runExport, type ExportProgress } from "../../dataplane/export";
 import { changedFlags, readResumeState, resumeStatePath, ResumeStateError, type ExportParameters, type ResumeState } from "../../dataplane/resume";
@@ -175,22 +175,4 @@ function progressPrinter(io: DataplaneIo, forced: boolean): { update: (p: Export
   };
 }
 
-export const dataCommand: Command = {
-  name: "data",
-  summary: "data export: the Harvest Data entries of selected devices over a time window (JSON Lines or CSV)",
-  async run(args) {
-    const [sub, ...rest] = args;
-    if (sub === "export") return runInProcess((io) => dataExport(rest, io));
-    const help = `Usage: soracom-sigfox data export [options]   (run \`soracom-sigfox data export --help\`)\n`;
-    if (sub === "--help" || sub === "-h") {
-      process.stdout.write(help);
-      return 0;
-    }
-    if (sub === undefined) {
-      process.stderr.write(help);
-      return 2;
-    }
-    process.stderr.write(`soracom-sigfox data: unknown subcommand "${sub}"\n${help}`);
-    return 2;
-  },
-};
+export const dataCommand: Command = singleSubcommand("data", "export", "data export: the Harvest Data entries of selected devices over a time window (JSON Lines or CSV)", dataExport);

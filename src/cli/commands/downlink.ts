@@ -3,7 +3,7 @@
  * run unless `--yes`. Each device is sent to at most once (see src/dataplane/downlink.ts).
  */
 import type { Command } from "../command";
-import { CLIENT_HELP, CLIENT_OPTIONS, clientFor, MAX_CONCURRENCY, oneOf, parseCommandFlags, parseConcurrency, runInProcess, targetDeviceIds, usageError, UsageError, type DataplaneIo } from "../dataplane-io";
+import { CLIENT_HELP, CLIENT_OPTIONS, clientFor, MAX_CONCURRENCY, oneOf, parseCommandFlags, parseConcurrency, singleSubcommand, targetDeviceIds, usageError, UsageError, type DataplaneIo } from "../dataplane-io";
 import { DOWNLINK_DATA_PATTERN } from "../../api/formats";
 import { downlinkExitCode, sendDownlinks, type DownlinkResult } from "../../dataplane/downlink";
 import { parseTargetFlags, TARGET_HELP, TARGET_OPTIONS, TargetUsageError, type DeviceTargets } from "../../dataplane/targets";
@@ -111,22 +111,4 @@ function resultLine(r: DownlinkResult): string {
   return r.outcome === "accepted" ? `${r.deviceId}  accepted` : `${r.deviceId}  ${r.outcome} (${r.code}): ${r.message}`;
 }
 
-export const downlinkCommand: Command = {
-  name: "downlink",
-  summary: "downlink send: queue an 8-byte downlink for selected devices (dry run unless --yes)",
-  async run(args) {
-    const [sub, ...rest] = args;
-    if (sub === "send") return runInProcess((io) => downlinkSend(rest, io));
-    const help = `Usage: soracom-sigfox downlink send --data HEX [options]   (run \`soracom-sigfox downlink send --help\`)\n`;
-    if (sub === "--help" || sub === "-h") {
-      process.stdout.write(help);
-      return 0;
-    }
-    if (sub === undefined) {
-      process.stderr.write(help);
-      return 2;
-    }
-    process.stderr.write(`soracom-sigfox downlink: unknown subcommand "${sub}"\n${help}`);
-    return 2;
-  },
-};
+export const downlinkCommand: Command = singleSubcommand("downlink", "send", "downlink send: queue an 8-byte downlink for selected devices (dry run unless --yes)", downlinkSend);
