@@ -64,6 +64,14 @@ function positiveInts(values: string[], what: string): number[] {
   });
 }
 
+function nonNegativeInts(values: string[], what: string): number[] {
+  return values.map((v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`${what}: "${v}" is not a non-negative integer`);
+    return n;
+  });
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -105,19 +113,11 @@ async function main(): Promise<number> {
   const [listDevices] = positiveInts([values["list-devices"] ?? (quick ? "1000" : "5000")], "--list-devices");
   const [gets] = positiveInts([values.gets ?? (quick ? "300" : "1000")], "--gets");
   const concurrencies = positiveInts(list(values.concurrency, "1,8,32"), "--concurrency");
-  const latenciesMs = list(values["get-latency"], "0,10").map((v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`--get-latency: "${v}" is not a non-negative integer`);
-    return n;
-  });
+  const latenciesMs = nonNegativeInts(list(values["get-latency"], "0,10"), "--get-latency");
   const [exportDevices] = positiveInts([values["export-devices"] ?? (quick ? "100" : "1000")], "--export-devices");
   const [exportEntries] = positiveInts([values["export-entries"] ?? (quick ? "20" : "100")], "--export-entries");
   const exportConcurrencies = positiveInts(list(values["export-concurrency"], "1,4,16"), "--export-concurrency");
-  const exportLatenciesMs = list(values["export-latency"], "0").map((v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`--export-latency: "${v}" is not a non-negative integer`);
-    return n;
-  });
+  const exportLatenciesMs = nonNegativeInts(list(values["export-latency"], "0"), "--export-latency");
   const name = values.name ?? "latest";
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`--name: "${name}" is not a plain file name`);
   const outDir = path.resolve(PACKAGE_ROOT, values.out ?? path.join("bench", "results"));
