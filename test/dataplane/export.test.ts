@@ -78,7 +78,7 @@ describe("data export: selection", () => {
     const missingFleet = await exportRun(["--fleet", "nope.yaml"]);
     expect(missingFleet.code).toBe(2);
     expect(missingFleet.stderr).toContain("--fleet nope.yaml");
-    for (const args of [["--format", "xml"], ["--sort", "up"], ["--concurrency", "0"], ["--from", "yesterday"], ["--from", "1h", "--to", "2h"], ["--resume"], ["--nope"]]) {
+    for (const args of [["--format", "xml"], ["--sort", "up"], ["--concurrency", "0"], ["--from", "yesterday"], ["--from", "1h", "--to", "2h"], ["--resume"], ["--output", "no/such/folder/x.jsonl"], ["--nope"]]) {
       const r = await exportRun(args);
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr, args.join(" ")).toContain(`--${args[0]!.replace(/^--/, "") === "to" ? "from" : args[0]!.replace(/^--/, "")}`);

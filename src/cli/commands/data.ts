@@ -92,6 +92,9 @@ export async function dataExport(args: string[], io: DataplaneIo): Promise<numbe
     const window = resolveWindow(values, io.now());
     parameters = { ...window, sort, format, flags: definingFlags(values, sort, format) };
     if (values.resume && output === undefined) throw new UsageError("--resume needs --output FILE: only an export to a file can be resumed");
+    if (output !== undefined && !fs.statSync(path.dirname(output), { throwIfNoEntry: false })?.isDirectory()) {
+      throw new UsageError(`--output ${values.output}: the folder ${path.dirname(output)} does not exist; create it or choose another path`);
+    }
     if (output !== undefined && values.resume) {
       resume = readResumeState(output);
       if (resume) {
