@@ -180,7 +180,7 @@ async function main(): Promise<number> {
     await guard("export", async () => {
       results.dataExport = await runExportScenario({ devices: exportDevices!, entriesPerDevice: exportEntries!, concurrencies: exportConcurrencies, latenciesMs: exportLatenciesMs }, log);
       for (const r of results.dataExport.runs) {
-        if (r.failures > 0 || r.entries !== exportDevices! * exportEntries!) results.problems.push(`export (${r.label}, concurrency ${r.concurrency}, latency ${r.serverLatencyMs} ms): ${r.entries} of ${exportDevices! * exportEntries!} entries, ${r.failures} failed devices`);
+        if (r.failures > 0 || r.entries !== exportDevices! * exportEntries!) results.problems.push(`export (${r.label}, concurrency ${r.concurrency}, latency ${r.serverLatencyMs ?? 0} ms): ${r.entries} of ${exportDevices! * exportEntries!} entries, ${r.failures} failed devices`);
       }
     });
   }

@@ -26,8 +26,8 @@ export interface ExportRunResult {
   label: string;
   concurrency: number;
   pageSize: number;
-  /** Latency the emulator added to every data call, ms. */
-  serverLatencyMs: number;
+  /** Latency the emulator added to every data call, ms (absent in results written before the option: 0). */
+  serverLatencyMs?: number;
   devices: number;
   entries: number;
   seconds: number;
@@ -141,7 +141,7 @@ export function exportMarkdown(r: ExportScenarioResult, table: (header: string[]
     "",
     table(
       ["variant", "concurrency", "server latency", "entries", "time", "entries/s", "API calls", "HTTP bytes (sent / received)", "output", "peak heap", "failures", "load"],
-      r.runs.map((x) => [x.label, x.concurrency, `${x.serverLatencyMs} ms`, x.entries, `${x.seconds.toFixed(2)} s`, x.entriesPerSecond.toFixed(0), formatCalls(x.calls), `${bytes(x.http.bytesSent)} / ${bytes(x.http.bytesReceived)}`, bytes(x.outputBytes), `${x.peakHeapMb} MB`, x.failures, x.load1]),
+      r.runs.map((x) => [x.label, x.concurrency, `${x.serverLatencyMs ?? 0} ms`, x.entries, `${x.seconds.toFixed(2)} s`, x.entriesPerSecond.toFixed(0), formatCalls(x.calls), `${bytes(x.http.bytesSent)} / ${bytes(x.http.bytesReceived)}`, bytes(x.outputBytes), `${x.peakHeapMb} MB`, x.failures, x.load1]),
     ),
   ];
 }
