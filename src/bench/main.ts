@@ -12,9 +12,11 @@
  *
  *   npm run bench -- --only drift --drift-devices 10000
  *
+ *   npm run bench -- --only export --export-devices 1000 --export-entries 100
+ *
  * Scenarios: `fleet` (scenario-engine.ts), `rate-limit` (scenario-rate-limit.ts), `client`
- * (scenario-client.ts), `drift` (scenario-drift.ts), `adopt` (scenario-adopt.ts, only when asked).
- * See docs/benchmarks.md.
+ * (scenario-client.ts), `drift` (scenario-drift.ts), `export` (scenario-export.ts), `adopt`
+ * (scenario-adopt.ts, only when asked). See docs/benchmarks.md.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -27,11 +29,12 @@ import { extrapolate, markdownSummary, type BenchResults } from "./report";
 import { runAdoptScenario } from "./scenario-adopt";
 import { runClientScenario } from "./scenario-client";
 import { driftProblems, runDriftScenario } from "./scenario-drift";
+import { runExportScenario } from "./scenario-export";
 import { CHECKPOINT_MODES, runFleetScenario } from "./scenario-engine";
 import { runRateLimitScenario } from "./scenario-rate-limit";
 import { loadAverage, machineInfo } from "./system";
 
-const SCENARIOS = ["fleet", "rate-limit", "client", "drift", "adopt"] as const;
+const SCENARIOS = ["fleet", "rate-limit", "client", "drift", "export", "adopt"] as const;
 /** The default suite (`adopt` runs only when asked: it is long at the sizes that matter). */
 const DEFAULT_SCENARIOS = SCENARIOS.filter((s) => s !== "adopt");
 
@@ -50,6 +53,10 @@ const USAGE = `usage: npm run bench -- [options]
   --get-latency LIST    server latencies (ms) for the GETs, each run with every cap (default 0,10)
   --adopt-devices LIST  devices adopted by the adopt scenario, one run each (default 1000)
   --drift-devices N     managed devices of the drift scenario (default 10000)
+  --export-devices N    devices of the data export scenario (default 1000; --quick 100)
+  --export-entries N    uplinks per device of the data export scenario (default 100; --quick 20)
+  --export-concurrency LIST  devices read at once by the export, one run each (default 1,4,16)
+  --export-latency LIST server latencies (ms) of the data calls, each run with every concurrency (default 0)
   --out DIR             results directory (default bench/results)
   --name NAME           results file names NAME.json / NAME.md (default latest)
   --merge FILES         run nothing: merge earlier result files (comma-separated JSON paths), recompute
@@ -64,6 +71,14 @@ function positiveInts(values: string[], what: string): number[] {
   return values.map((v) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1) throw new Error(`${what}: "${v}" is not a positive integer`);
+    return n;
+  });
+}
+
+function nonNegativeInts(values: string[], what: string): number[] {
+  return values.map((v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`${what}: "${v}" is not a non-negative integer`);
     return n;
   });
 }
@@ -84,6 +99,10 @@ async function main(): Promise<number> {
       "get-latency": { type: "string" },
       "adopt-devices": { type: "string" },
       "drift-devices": { type: "string" },
+      "export-devices": { type: "string" },
+      "export-entries": { type: "string" },
+      "export-concurrency": { type: "string" },
+      "export-latency": { type: "string" },
       name: { type: "string" },
       merge: { type: "string" },
       out: { type: "string" },
@@ -108,16 +127,20 @@ async function main(): Promise<number> {
   const [gets] = positiveInts([values.gets ?? (quick ? "300" : "1000")], "--gets");
   const [driftDevices] = positiveInts([values["drift-devices"] ?? (quick ? "1000" : "10000")], "--drift-devices");
   const concurrencies = positiveInts(list(values.concurrency, "1,8,32"), "--concurrency");
-  const latenciesMs = list(values["get-latency"], "0,10").map((v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`--get-latency: "${v}" is not a non-negative integer`);
-    return n;
-  });
+  const latenciesMs = nonNegativeInts(list(values["get-latency"], "0,10"), "--get-latency");
   const adoptSizes = positiveInts(list(values["adopt-devices"], "1000"), "--adopt-devices");
+  const [exportDevices] = positiveInts([values["export-devices"] ?? (quick ? "100" : "1000")], "--export-devices");
+  const [exportEntries] = positiveInts([values["export-entries"] ?? (quick ? "20" : "100")], "--export-entries");
+  const exportConcurrencies = positiveInts(list(values["export-concurrency"], "1,4,16"), "--export-concurrency");
+  const exportLatenciesMs = nonNegativeInts(list(values["export-latency"], "0"), "--export-latency");
   const name = values.name ?? "latest";
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`--name: "${name}" is not a plain file name`);
   const outDir = path.resolve(PACKAGE_ROOT, values.out ?? path.join("bench", "results"));
-  const options = { only, quick, sizes, modes, target, rateLimits, rateDevices, listDevices, gets, concurrencies, latenciesMs, driftDevices, ...(only.includes("adopt") ? { adoptSizes } : {}) };
+  const options = {
+    only, quick, sizes, modes, target, rateLimits, rateDevices, listDevices, gets, concurrencies, latenciesMs, driftDevices,
+    exportDevices, exportEntries, exportConcurrencies, exportLatenciesMs,
+    ...(only.includes("adopt") ? { adoptSizes } : {}),
+  };
 
   if (values.merge !== undefined) return mergeResults(list(values.merge, ""), outDir, name, target!);
 
@@ -178,6 +201,15 @@ async function main(): Promise<number> {
       results.problems.push(...driftProblems(results.drift));
     });
   }
+  if (only.includes("export")) {
+    log(`\n== export: ${exportDevices} devices x ${exportEntries} entries, concurrency ${exportConcurrencies.join(",")} + a page-of-10 baseline`);
+    await guard("export", async () => {
+      results.dataExport = await runExportScenario({ devices: exportDevices!, entriesPerDevice: exportEntries!, concurrencies: exportConcurrencies, latenciesMs: exportLatenciesMs }, log);
+      for (const r of results.dataExport.runs) {
+        if (r.failures > 0 || r.entries !== exportDevices! * exportEntries!) results.problems.push(`export (${r.label}, concurrency ${r.concurrency}, latency ${r.serverLatencyMs ?? 0} ms): ${r.entries} of ${exportDevices! * exportEntries!} entries, ${r.failures} failed devices`);
+      }
+    });
+  }
   if (only.includes("rate-limit")) {
     log(`\n== rate-limit: ${rateDevices} devices, limits off vs ${rateLimits.join(", ")}/min per operation`);
     for (const limit of [null, ...rateLimits]) {
@@ -234,6 +266,8 @@ function mergeResults(files: string[], outDir: string, name: string, target: num
   if (client) merged.client = client;
   const drift = docs.find((d) => d.drift)?.drift;
   if (drift) merged.drift = drift;
+  const dataExport = docs.find((d) => d.dataExport)?.dataExport;
+  if (dataExport) merged.dataExport = dataExport;
   merged.extrapolation = extrapolate(merged.fleet, target);
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, `${name}.json`), JSON.stringify(merged, null, 2) + "\n");

@@ -5,6 +5,7 @@
 import { readCalls, writeCalls, type AdoptRunResult } from "./scenario-adopt";
 import type { ClientScenarioResult } from "./scenario-client";
 import type { DriftScenarioResult } from "./scenario-drift";
+import { exportMarkdown, type ExportScenarioResult } from "./scenario-export";
 import type { FleetRunResult } from "./scenario-engine";
 import type { RateLimitRunResult } from "./scenario-rate-limit";
 import type { StepResult } from "./harness";
@@ -28,6 +29,7 @@ export interface BenchResults {
   /** The adopt scenario (only when asked: `--only adopt`). */
   adopt?: AdoptRunResult[];
   drift?: DriftScenarioResult;
+  dataExport?: ExportScenarioResult;
   /** Scenario errors and violated expectations; non-empty makes `npm run bench` exit 1. */
   problems: string[];
 }
@@ -342,6 +344,7 @@ export function markdownSummary(r: BenchResults): string {
       ),
     );
   }
+  if (r.dataExport) out.push(...exportMarkdown(r.dataExport, table));
   if (r.problems.length > 0) {
     out.push("", "## Problems", "", ...r.problems.map((p) => `- ${p}`));
   }

@@ -3,12 +3,14 @@
  * validation, import, ...) are one entry each; every command parses its own flags.
  */
 import { driftCommand } from "./commands/drift";
+import { dataCommand } from "./commands/data";
+import { downlinkCommand } from "./commands/downlink";
 import { emulatorCommand } from "./commands/emulator";
 import { importCommand } from "./commands/import";
 import { validateFleetCommand } from "./commands/validate-fleet";
 import type { Command } from "./command";
 
-const COMMANDS: Command[] = [emulatorCommand, validateFleetCommand, importCommand, driftCommand];
+const COMMANDS: Command[] = [emulatorCommand, validateFleetCommand, importCommand, driftCommand, dataCommand, downlinkCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
