@@ -3,10 +3,11 @@
  * validation, import, ...) are one entry each; every command parses its own flags.
  */
 import { emulatorCommand } from "./commands/emulator";
+import { fleetCommand } from "./commands/fleet";
 import { validateFleetCommand } from "./commands/validate-fleet";
 import type { Command } from "./command";
 
-const COMMANDS: Command[] = [emulatorCommand, validateFleetCommand];
+const COMMANDS: Command[] = [emulatorCommand, validateFleetCommand, fleetCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -10,3 +10,5 @@ export { FleetFileSchema, FLEET_FORMAT_VERSION } from "./schema";
 export type { FleetDefaults, FleetDeviceEntry, FleetFile, PacFrom } from "./schema";
 export { fleetSeed, sampleFleetSeed, SAMPLE_FLEET_FILE } from "./seed";
 export type { FleetSeed } from "./seed";
+export { formatShardSpec, inShard, parseShardSpec, shardOfDevice, ShardSpecError, SHARD_CONFIG_NAME } from "./shard";
+export type { ShardSpec } from "./shard";

@@ -15,6 +15,7 @@ import { FleetDefinitionError, formatIssue } from "../fleet/issues";
 import { loadFleetDefinition, type FleetDevice, type LoadedFleet } from "../fleet/load";
 import type { PacConfig, PacEnv } from "../fleet/pac";
 import type { FleetFile } from "../fleet/schema";
+import { inShard, type ShardSpec } from "../fleet/shard";
 import { SigfoxDevice } from "./sigfox-device";
 
 export interface SigfoxFleetArgs {
@@ -31,6 +32,11 @@ export interface SigfoxFleetArgs {
   config?: PacConfig;
   /** Namespace of the default config. Default: the project's name. */
   configNamespace?: string;
+  /**
+   * Deploy only this shard of the fleet (see src/fleet/shard.ts: a device's shard is a function of its
+   * ID). Absent: every device. The whole definition is still loaded and validated.
+   */
+  shard?: ShardSpec;
   /** Options given to every device (e.g. `protect`, `retainOnDelete`, `ignoreChanges`). `parent` is always the fleet. */
   deviceOptions?: Omit<pulumi.CustomResourceOptions, "parent">;
 }
@@ -49,7 +55,7 @@ export const SIGFOX_FLEET_TYPE = "soracom:index:SigfoxFleet";
 export class SigfoxFleet extends pulumi.ComponentResource {
   /** Per-device summary, keyed by device ID as written in the definition. */
   readonly devices: pulumi.Output<Record<string, FleetDeviceSummary>>;
-  /** The device IDs of the fleet, in definition order. */
+  /** The device IDs this fleet deploys (those of its shard, if any), in definition order. */
   readonly deviceIds: string[];
   /** The child resources, keyed by device ID as written in the definition. */
   readonly deviceResources: Record<string, SigfoxDevice>;
@@ -63,9 +69,11 @@ export class SigfoxFleet extends pulumi.ComponentResource {
     this.definition = definition;
     for (const warning of definition.warnings) void pulumi.log.warn(formatIssue(warning), this);
 
-    this.deviceIds = definition.devices.map((d) => d.deviceId);
+    const shard = args.shard;
+    const devices = shard === undefined ? definition.devices : definition.devices.filter((d) => inShard(d.deviceId, shard));
+    this.deviceIds = devices.map((d) => d.deviceId);
     this.deviceResources = {};
-    for (const device of definition.devices) {
+    for (const device of devices) {
       this.deviceResources[device.deviceId] = new SigfoxDevice(device.resourceName, deviceArgs(device), {
         ...args.deviceOptions,
         parent: this,

@@ -1,0 +1,127 @@
+/**
+ * `soracom-sigfox fleet up|preview|refresh --shards K`: runs the K shard stacks of a fleet project
+ * on one machine (see src/shards/run.ts), with one progress display on stderr and one summary.
+ *
+ * Exit codes: 0 every shard succeeded, 1 at least one shard failed (each named with its error),
+ * 2 bad usage (nothing was run).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import type { Command } from "../command";
+import { progressPrinter, summaryText } from "../../shards/report";
+import { DEFAULT_ENGINE_PARALLEL, DEFAULT_SHARDS_AT_ONCE, FLEET_OPERATIONS, runShards, type FleetOperation } from "../../shards/run";
+import { DEFAULT_STACK_PREFIX, ShardCountSchema, StackPrefixSchema } from "../../shards/stacks";
+
+const HELP = `Usage: soracom-sigfox fleet <up|preview|refresh> --shards K [options]
+
+Runs one Pulumi operation on every shard stack of a sharded fleet: the stacks
+<prefix>-1ofK ... <prefix>-KofK of the Pulumi project in --cwd (created when missing, each with
+the stack config fleet:shard i/K), P at a time, through the Pulumi CLI. The backend is yours:
+\`pulumi login\` or PULUMI_BACKEND_URL (file://, s3://, postgres://, Pulumi Cloud); a passphrase
+secrets provider reads PULUMI_CONFIG_PASSPHRASE. See README "Large fleets".
+
+Options:
+  --shards K            number of shards (1-1000; required)
+  --parallel P          shard stacks running at once (default ${DEFAULT_SHARDS_AT_ONCE})
+  --engine-parallel N   Pulumi's --parallel inside each stack (default ${DEFAULT_ENGINE_PARALLEL}, measured:
+                        docs/benchmarks.md)
+  --stack-prefix NAME   stack names are NAME-<i>of<K> (default ${DEFAULT_STACK_PREFIX}; e.g. prod, or acme/prod)
+  --cwd DIR             the Pulumi project folder (default: the working directory)
+  --format text|json    the summary on stdout (default text)
+  -h, --help            show this help
+
+Progress (devices done/total per shard) goes to stderr.
+
+Exit codes: 0 every shard succeeded, 1 at least one shard failed (named in the summary with its
+error), 2 bad usage (nothing was run).
+`;
+
+export interface FleetIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+const defaultIo = (): FleetIo => ({
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  env: process.env,
+  cwd: process.cwd(),
+});
+
+/** Runs the command; `io` is injectable for tests. */
+export async function fleet(args: string[], io: FleetIo = defaultIo()): Promise<number> {
+  const usageError = (message: string): number => {
+    io.stderr(`soracom-sigfox fleet: ${message}\n\n${HELP}`);
+    return 2;
+  };
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        shards: { type: "string" },
+        parallel: { type: "string" },
+        "engine-parallel": { type: "string" },
+        "stack-prefix": { type: "string" },
+        cwd: { type: "string" },
+        format: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    return usageError((error as Error).message);
+  }
+  const values = parsed.values;
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  const [operation, ...extra] = parsed.positionals;
+  if (operation === undefined) return usageError(`name an operation: ${FLEET_OPERATIONS.join(", ")}`);
+  if (!(FLEET_OPERATIONS as readonly string[]).includes(operation)) {
+    return usageError(`unknown operation "${operation}": use one of ${FLEET_OPERATIONS.join(", ")}`);
+  }
+  if (extra.length > 0) return usageError(`unexpected argument "${extra[0]}"`);
+
+  if (values.shards === undefined) return usageError("--shards K is required: the number of shard stacks (e.g. --shards 4)");
+  const shards = ShardCountSchema.safeParse(values.shards);
+  if (!shards.success) return usageError(`--shards ${values.shards}: ${shards.error.issues[0]?.message} (e.g. --shards 4)`);
+  const parallel = ShardCountSchema.safeParse(values.parallel ?? DEFAULT_SHARDS_AT_ONCE);
+  if (!parallel.success) return usageError(`--parallel ${values.parallel}: ${parallel.error.issues[0]?.message} (shard stacks at once, e.g. --parallel 2)`);
+  const engineParallel = ShardCountSchema.safeParse(values["engine-parallel"] ?? DEFAULT_ENGINE_PARALLEL);
+  if (!engineParallel.success) {
+    return usageError(`--engine-parallel ${values["engine-parallel"]}: ${engineParallel.error.issues[0]?.message} (e.g. --engine-parallel ${DEFAULT_ENGINE_PARALLEL})`);
+  }
+  const prefix = StackPrefixSchema.safeParse(values["stack-prefix"] ?? DEFAULT_STACK_PREFIX);
+  if (!prefix.success) return usageError(`--stack-prefix ${JSON.stringify(values["stack-prefix"])}: ${prefix.error.issues[0]?.message}`);
+  const format = values.format ?? "text";
+  if (format !== "text" && format !== "json") return usageError(`--format ${format}: use text or json`);
+  const projectDir = path.resolve(io.cwd, values.cwd ?? ".");
+  if (!fs.existsSync(path.join(projectDir, "Pulumi.yaml")) && !fs.existsSync(path.join(projectDir, "Pulumi.yml"))) {
+    return usageError(`--cwd ${projectDir} holds no Pulumi.yaml: point --cwd at the fleet's Pulumi project folder`);
+  }
+
+  const summary = await runShards({
+    operation: operation as FleetOperation,
+    shards: shards.data,
+    parallel: parallel.data,
+    engineParallel: engineParallel.data,
+    projectDir,
+    stackPrefix: prefix.data,
+    env: io.env,
+    onProgress: progressPrinter(operation, io.stderr),
+  });
+  io.stdout(format === "json" ? `${JSON.stringify(summary, null, 2)}\n` : summaryText(summary));
+  return summary.failed === 0 ? 0 : 1;
+}
+
+export const fleetCommand: Command = {
+  name: "fleet",
+  summary: "run up / preview / refresh on every shard stack of a sharded fleet, P at a time",
+  run: (args) => fleet(args),
+};
