@@ -36,6 +36,7 @@ beforeAll(async () => {
     PULUMI_BACKEND_URL: backend.url,
     PULUMI_HOME: home,
     PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+    SORACOM_FLEET_FILE: project.fleetFile,
     PULUMI_SKIP_CHECKPOINTS: "true",
     SORACOM_ENDPOINT: emu.url,
     SORACOM_AUTH_KEY_ID: emu.credentials.authKeyId,

@@ -23,6 +23,8 @@ export function devices(count: number, base = 0x5a000000): { deviceId: string; p
 
 export interface ShardProject {
   dir: string;
+  /** Its fleet.yaml: give it to the program as SORACOM_FLEET_FILE (the default is the repository's sample). */
+  fleetFile: string;
   /** Rewrites fleet.yaml and pacs.csv with these devices. */
   writeFleet(list: { deviceId: string; pac: string }[]): void;
   cleanup(): void;
@@ -53,6 +55,7 @@ export function shardProject(name: string): ShardProject {
   );
   return {
     dir,
+    fleetFile: path.join(dir, "fleet.yaml"),
     writeFleet(list) {
       fs.writeFileSync(path.join(dir, "pacs.csv"), ["device_id,pac", ...list.map((d) => `${d.deviceId},${d.pac}`), ""].join("\n"));
       fs.writeFileSync(

@@ -31,6 +31,7 @@ beforeAll(async () => {
     PULUMI_BACKEND_URL: `file://${stateDir}`,
     PULUMI_HOME: home,
     PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+    SORACOM_FLEET_FILE: project.fleetFile,
     SORACOM_ENDPOINT: emu.url,
     SORACOM_AUTH_KEY_ID: emu.credentials.authKeyId,
     SORACOM_AUTH_KEY: emu.credentials.authKey,
