@@ -157,7 +157,14 @@ function addDevices(
       const copy = rewriteResource(device, rewrite);
       if (present.has(copy.urn)) continue;
       ensure(device.parent);
-      if (device.provider !== undefined) ensure(providerUrn(device.provider));
+      if (device.provider !== undefined) {
+        // Every old stack has its own default provider record (same URN, own ID): the new stack
+        // keeps one, and every device it receives points at that one. Its inputs are the same.
+        ensure(providerUrn(device.provider));
+        const urn = rewrite(providerUrn(device.provider));
+        const kept = resources.find((r) => r.urn === urn)!;
+        copy.provider = `${urn}::${kept.id ?? ""}`;
+      }
       resources.push(copy);
       present.add(copy.urn);
       added++;
