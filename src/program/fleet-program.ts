@@ -10,11 +10,11 @@
  * variable `SORACOM_FLEET_FILE`, else `fleet.yaml` at the repository root. A relative path is
  * resolved against `options.baseDir`, default the Pulumi project folder: the nearest folder at or
  * above the working directory holding a `Pulumi.yaml` (the CLI runs the program in the folder of
- * `main`, `dist/program/`, not in the project folder).
+ * `main`, `dist/program/`, not in the project folder). Credentials and endpoint are the provider's business (`SORACOM_*`, `soracom:*`
+ * config): pointed at real credentials, this manages a real fleet.
  *
  * Which devices: all of them, or with the stack config `fleet:shard: "i/K"` only shard i of K (one
- * stack per shard; see src/fleet/shard.ts and README "Large fleets"). Credentials and endpoint are the provider's business (`SORACOM_*`, `soracom:*`
- * config): pointed at real credentials, this manages a real fleet.
+ * stack per shard, see `SigfoxFleetArgs.shard` and README "Large fleets").
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -25,7 +25,7 @@ import { resolveUserPath } from "../fleet/load";
 import type { PacConfig, PacEnv } from "../fleet/pac";
 import type { FleetFile } from "../fleet/schema";
 import { SAMPLE_FLEET_FILE } from "../fleet/seed";
-import { formatShardSpec, parseShardSpec, SHARD_CONFIG_KEY, SHARD_CONFIG_NAMESPACE, type ShardSpec } from "../fleet/shard";
+import { formatShardSpec, type ShardSpec } from "../fleet/shard";
 import { SigfoxFleet, type FleetDeviceSummary } from "../resources/sigfox-fleet";
 
 export const FLEET_FILE_ENV = "SORACOM_FLEET_FILE";
@@ -45,7 +45,7 @@ export interface FleetProgramOptions {
   env?: PacEnv;
   /** Config for PAC look-ups. Default: the stack's config in the project namespace. */
   config?: PacConfig;
-  /** Deploy only this shard (`"2/4"` or parsed). Overrides config `fleet:shard`; absent and no config = every device. */
+  /** Deploy only this shard (`"2/4"` or parsed; see `SigfoxFleetArgs.shard`). Absent: config `fleet:shard`, else every device. */
   shard?: string | ShardSpec;
 }
 
@@ -81,38 +81,21 @@ export function resolveFleetFile(options: Pick<FleetProgramOptions, "fleetFile" 
   return chosen !== undefined ? resolveUserPath(chosen, baseDir, env["HOME"] ?? os.homedir()) : SAMPLE_FLEET_FILE;
 }
 
-/**
- * The shard the program deploys: `options.shard`, else the stack config `fleet:shard`, else none.
- * @throws ShardSpecError (marked as a Pulumi RunError: the message alone is shown) for a bad value.
- */
-export function resolveShard(options: Pick<FleetProgramOptions, "shard"> = {}): ShardSpec | undefined {
-  if (typeof options.shard === "object") return options.shard;
-  const text = nonEmpty(options.shard) ?? nonEmpty(new pulumi.Config(SHARD_CONFIG_NAMESPACE).get(SHARD_CONFIG_KEY));
-  if (text === undefined) return undefined;
-  try {
-    return parseShardSpec(text);
-  } catch (error) {
-    Object.defineProperty(error, "__pulumiRunError", { value: true });
-    throw error;
-  }
-}
-
 /** Declares the fleet; call it inside a Pulumi program. Returns the stack outputs. */
 export function fleetProgram(options: FleetProgramOptions = {}): FleetProgramOutputs {
   const baseDir = path.resolve(options.baseDir ?? projectDir());
-  const shard = resolveShard(options);
   const file = options.definition === undefined ? resolveFleetFile({ ...options, baseDir }) : undefined;
   const fleet = new SigfoxFleet(options.name ?? "fleet", {
     definition: options.definition ?? (file as string),
     baseDir,
     ...(options.env !== undefined ? { env: options.env } : {}),
     ...(options.config !== undefined ? { config: options.config } : {}),
-    ...(shard !== undefined ? { shard } : {}),
+    ...(options.shard !== undefined ? { shard: options.shard } : {}),
   });
   return {
     fleetFile: file !== undefined ? displayPath(file, baseDir) : undefined,
     deviceCount: fleet.deviceIds.length,
-    shard: shard !== undefined ? formatShardSpec(shard) : undefined,
+    shard: fleet.shard !== undefined ? formatShardSpec(fleet.shard) : undefined,
     devices: fleet.devices,
   };
 }
