@@ -8,6 +8,7 @@
  *   npm run bench -- --only fleet --sizes 10,100,500 --modes default,lean
  *   npm run bench -- --only rate-limit --rate-limit 60,30 --rate-devices 90
  *   npm run bench -- --only client --list-devices 5000 --gets 1000 --concurrency 1,8,32
+ *   npm run bench -- --only parallelism --sweep-devices 1000 --sweep-parallel 8,32,64 --sweep-concurrency 8,32,auto
  *
  * Scenarios: `fleet` (scenario-engine.ts), `rate-limit` (scenario-rate-limit.ts), `client`
  * (scenario-client.ts). See docs/benchmarks.md.
@@ -22,13 +23,16 @@ import { benchWorkRoot } from "./harness";
 import { extrapolate, markdownSummary, type BenchResults } from "./report";
 import { runClientScenario } from "./scenario-client";
 import { CHECKPOINT_MODES, runFleetScenario } from "./scenario-engine";
+import { runParallelismScenario } from "./scenario-parallelism";
 import { runRateLimitScenario } from "./scenario-rate-limit";
 import { loadAverage, machineInfo } from "./system";
 
-const SCENARIOS = ["fleet", "rate-limit", "client"] as const;
+const SCENARIOS = ["fleet", "rate-limit", "client", "parallelism"] as const;
+/** Scenarios run when --only is not given (the sweep is long: run it on purpose). */
+const DEFAULT_SCENARIOS = ["fleet", "rate-limit", "client"];
 
 const USAGE = `usage: npm run bench -- [options]
-  --only LIST           scenarios to run: ${SCENARIOS.join(",")} (default: all)
+  --only LIST           scenarios to run: ${SCENARIOS.join(",")} (default: ${DEFAULT_SCENARIOS.join(",")})
   --quick               small sizes (fleet 10,50; rate limit 20/min with 30 devices; client 1000 devices, 300 GETs), ~2 min
   --sizes LIST          fleet sizes (default 10,100,300)
   --modes LIST          checkpoint modes: ${Object.keys(CHECKPOINT_MODES).join(",")} (default default,lean)
@@ -40,6 +44,10 @@ const USAGE = `usage: npm run bench -- [options]
   --gets N              concurrent GETs (default 1000)
   --concurrency LIST    client concurrency caps for the GETs (default 1,8,32)
   --get-latency LIST    server latencies (ms) for the GETs, each run with every cap (default 0,10)
+  --sweep-devices N     parallelism sweep: devices created per run (default 1000)
+  --sweep-parallel LIST engine --parallel values (default 8,32,64)
+  --sweep-concurrency LIST  provider soracom:maxConcurrency values, "auto" = adaptive (default 8,32,auto)
+  --sweep-limit N       the emulator's per-minute limit per operation during the sweep (default 5000)
   --out DIR             results directory (default bench/results)
   --name NAME           results file names NAME.json / NAME.md (default latest)
   --merge FILES         run nothing: merge earlier result files (comma-separated JSON paths), recompute
@@ -72,6 +80,10 @@ async function main(): Promise<number> {
       gets: { type: "string" },
       concurrency: { type: "string" },
       "get-latency": { type: "string" },
+      "sweep-devices": { type: "string" },
+      "sweep-parallel": { type: "string" },
+      "sweep-concurrency": { type: "string" },
+      "sweep-limit": { type: "string" },
       name: { type: "string" },
       merge: { type: "string" },
       out: { type: "string" },
@@ -84,7 +96,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const quick = values.quick === true;
-  const only = list(values.only, SCENARIOS.join(","));
+  const only = list(values.only, DEFAULT_SCENARIOS.join(","));
   for (const s of only) if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`--only: unknown scenario "${s}" (known: ${SCENARIOS.join(", ")})`);
   const sizes = positiveInts(list(values.sizes, quick ? "10,50" : "10,100,300"), "--sizes");
   const modes = list(values.modes, "default,lean");
@@ -100,10 +112,19 @@ async function main(): Promise<number> {
     if (!Number.isInteger(n) || n < 0) throw new Error(`--get-latency: "${v}" is not a non-negative integer`);
     return n;
   });
+  const [sweepDevices] = positiveInts([values["sweep-devices"] ?? "1000"], "--sweep-devices");
+  const sweepParallel = positiveInts(list(values["sweep-parallel"], "8,32,64"), "--sweep-parallel");
+  const sweepConcurrency = list(values["sweep-concurrency"], "8,32,auto").map((v) =>
+    v === "auto" ? ("auto" as const) : positiveInts([v], "--sweep-concurrency")[0]!,
+  );
+  const [sweepLimit] = positiveInts([values["sweep-limit"] ?? "5000"], "--sweep-limit");
   const name = values.name ?? "latest";
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`--name: "${name}" is not a plain file name`);
   const outDir = path.resolve(PACKAGE_ROOT, values.out ?? path.join("bench", "results"));
-  const options = { only, quick, sizes, modes, target, rateLimits, rateDevices, listDevices, gets, concurrencies, latenciesMs };
+  const options = {
+    only, quick, sizes, modes, target, rateLimits, rateDevices, listDevices, gets, concurrencies, latenciesMs,
+    ...(only.includes("parallelism") ? { sweepDevices, sweepParallel, sweepConcurrency, sweepLimit } : {}),
+  };
 
   if (values.merge !== undefined) return mergeResults(list(values.merge, ""), outDir, name, target!);
 
@@ -118,11 +139,12 @@ async function main(): Promise<number> {
     durationSeconds: 0,
     machine: { ...machine, load1AtEnd: machine.load1AtStart },
     git: gitInfo(),
-    pulumiCli: only.includes("fleet") || only.includes("rate-limit") ? pulumiVersion() : "not used",
+    pulumiCli: only.some((s) => s !== "client") ? pulumiVersion() : "not used",
     options,
     fleet: [],
     extrapolation: [],
     rateLimit: [],
+    parallelism: [],
     problems: [],
   };
   const workRoot = benchWorkRoot();
@@ -167,6 +189,18 @@ async function main(): Promise<number> {
       });
     }
   }
+  if (only.includes("parallelism")) {
+    log(`\n== parallelism: ${sweepDevices} creates under ${sweepLimit}/min, engine --parallel ${sweepParallel.join(",")} x maxConcurrency ${sweepConcurrency.join(",")}`);
+    for (const parallel of sweepParallel) {
+      for (const concurrency of sweepConcurrency) {
+        await guard(`parallelism ${parallel}/${concurrency}`, async () => {
+          const r = await runParallelismScenario(sweepDevices!, parallel, concurrency, sweepLimit!, workRoot, log);
+          results.parallelism!.push(r);
+          if (!r.ok) results.problems.push(`parallelism --parallel ${parallel} maxConcurrency ${concurrency}: ${r.error ?? "not every device registered"}`);
+        });
+      }
+    }
+  }
   if (only.includes("fleet")) {
     for (const mode of modes) {
       for (const n of sizes) {
@@ -197,6 +231,7 @@ function mergeResults(files: string[], outDir: string, name: string, target: num
     durationSeconds: docs.reduce((n, d) => n + d.durationSeconds, 0),
     fleet: docs.flatMap((d) => d.fleet).sort((a, b) => a.mode.localeCompare(b.mode) || a.devices - b.devices),
     rateLimit: docs.flatMap((d) => d.rateLimit),
+    parallelism: docs.flatMap((d) => d.parallelism ?? []),
     problems: docs.flatMap((d) => d.problems),
   };
   const client = docs.find((d) => d.client)?.client;
