@@ -14,7 +14,7 @@ import { userEngine } from "../../src/engine/workspace";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import { shardOfDevice } from "../../src/fleet/shard";
 import type { FleetRunSummary } from "../../src/shards/run";
-import { devices, DEVICE_TYPE, PASSPHRASE, postgresBackend, pulumiHome, runFleet, shardProject, type ShardProject } from "./helpers";
+import { apiCalls, devices, fleetEnv, DEVICE_TYPE, postgresBackend, pulumiHome, runFleet, shardProject, type ShardProject } from "./helpers";
 
 const STEP_TIMEOUT = 900_000;
 const SHARDS = 4;
@@ -32,16 +32,7 @@ beforeAll(async () => {
   emu = await startEmulator({ seed: { devices: FLEET, groups: [] } });
   project = shardProject("shards-ci");
   project.writeFleet(FLEET);
-  env = {
-    PULUMI_BACKEND_URL: backend.url,
-    PULUMI_HOME: home,
-    PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
-    SORACOM_FLEET_FILE: project.fleetFile,
-    PULUMI_SKIP_CHECKPOINTS: "true",
-    SORACOM_ENDPOINT: emu.url,
-    SORACOM_AUTH_KEY_ID: emu.credentials.authKeyId,
-    SORACOM_AUTH_KEY: emu.credentials.authKey,
-  };
+  env = { ...fleetEnv(emu, project, backend.url, home), PULUMI_SKIP_CHECKPOINTS: "true" };
 }, 120_000);
 
 afterAll(async () => {
@@ -51,11 +42,6 @@ afterAll(async () => {
   fs.rmSync(home, { recursive: true, force: true });
 });
 
-async function apiCalls(): Promise<Record<string, number>> {
-  const calls = { ...(await emu.control.calls()) } as Record<string, number>;
-  delete calls.auth;
-  return calls;
-}
 
 describe("sharded fleet on PostgreSQL: 4 shards x 250 devices", () => {
   it("fleet up deploys every shard, at least 2 at once; every device is registered once, in its shard's stack", async () => {
@@ -72,7 +58,7 @@ describe("sharded fleet on PostgreSQL: 4 shards x 250 devices", () => {
     expect(summary.results.map((r) => [r.stack, r.state, r.devicesDone, r.devicesTotal])).toEqual(
       [1, 2, 3, 4].map((i) => [`ci-${i}of4`, "succeeded", inShard(i), inShard(i)]),
     );
-    expect(await apiCalls()).toEqual({ registerSigfoxDevice: FLEET.length });
+    expect(await apiCalls(emu)).toEqual({ registerSigfoxDevice: FLEET.length });
   }, STEP_TIMEOUT);
 
   it("the 4 stacks are in the PostgreSQL backend, and listing them does not deadlock on 2 cores", async () => {
@@ -105,7 +91,7 @@ describe("sharded fleet on PostgreSQL: 4 shards x 250 devices", () => {
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout) as FleetRunSummary;
     expect(summary.results.map((r) => r.changes)).toEqual([1, 2, 3, 4].map((i) => ({ same: inShard(i) + 2 })));
-    expect(await apiCalls()).toEqual({});
+    expect(await apiCalls(emu)).toEqual({});
   }, STEP_TIMEOUT);
 
   // ---- CROSS-SHARD DRIFT REPORT: the lead adds it here when the drift branch lands ----------------

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fleet } from "../../src/cli/commands/fleet";
+import type { RunningEmulator } from "../../src/emulator";
 import { repoRoot } from "../helpers/engine";
 
 export const PASSPHRASE = "correct horse battery staple";
@@ -97,4 +98,24 @@ export async function runFleet(args: string[], env: Record<string, string>, cwd 
     cwd,
   });
   return { code, stdout, stderr };
+}
+
+/** The environment of a `fleet` run: this backend, a passphrase, the project's fleet file, the emulator. */
+export function fleetEnv(emu: RunningEmulator, project: ShardProject, backendUrl: string, home: string): Record<string, string> {
+  return {
+    PULUMI_BACKEND_URL: backendUrl,
+    PULUMI_HOME: home,
+    PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+    SORACOM_FLEET_FILE: project.fleetFile,
+    SORACOM_ENDPOINT: emu.url,
+    SORACOM_AUTH_KEY_ID: emu.credentials.authKeyId,
+    SORACOM_AUTH_KEY: emu.credentials.authKey,
+  };
+}
+
+/** The emulator's API call counts, without `/auth`. */
+export async function apiCalls(emu: RunningEmulator): Promise<Record<string, number>> {
+  const calls = { ...(await emu.control.calls()) } as Record<string, number>;
+  delete calls.auth;
+  return calls;
 }

@@ -11,7 +11,7 @@ import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import { shardOfDevice } from "../../src/fleet/shard";
 import type { ReshardSummary } from "../../src/shards/reshard";
 import type { FleetRunSummary } from "../../src/shards/run";
-import { devices, PASSPHRASE, pulumiHome, runFleet, shardProject, type ShardProject } from "./helpers";
+import { apiCalls, devices, fleetEnv, pulumiHome, runFleet, shardProject, type ShardProject } from "./helpers";
 
 const STEP_TIMEOUT = 400_000;
 const FLEET = devices(30, 0x7d000000);
@@ -27,15 +27,7 @@ beforeAll(async () => {
   emu = await startEmulator({ seed: { devices: FLEET, groups: [] } });
   project = shardProject("shards-reshard");
   project.writeFleet(FLEET);
-  env = {
-    PULUMI_BACKEND_URL: `file://${stateDir}`,
-    PULUMI_HOME: home,
-    PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
-    SORACOM_FLEET_FILE: project.fleetFile,
-    SORACOM_ENDPOINT: emu.url,
-    SORACOM_AUTH_KEY_ID: emu.credentials.authKeyId,
-    SORACOM_AUTH_KEY: emu.credentials.authKey,
-  };
+  env = fleetEnv(emu, project, `file://${stateDir}`, home);
 });
 
 afterAll(async () => {
@@ -44,11 +36,6 @@ afterAll(async () => {
   for (const dir of [stateDir, home]) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function apiCalls(): Promise<Record<string, number>> {
-  const calls = { ...(await emu.control.calls()) } as Record<string, number>;
-  delete calls.auth;
-  return calls;
-}
 
 function persistedState(): string {
   const texts: string[] = [];
@@ -68,7 +55,7 @@ describe("fleet reshard 2 -> 3", () => {
   it("deploys the fleet as 2 shards", async () => {
     const run = await runFleet(["up", "--shards", "2"], env, project.dir);
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(await apiCalls()).toEqual({ registerSigfoxDevice: FLEET.length });
+    expect(await apiCalls(emu)).toEqual({ registerSigfoxDevice: FLEET.length });
   }, STEP_TIMEOUT);
 
   it("moves every device to its stack of 3 shards without a single API call, and removes the old stacks", async () => {
@@ -97,7 +84,7 @@ describe("fleet reshard 2 -> 3", () => {
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout) as FleetRunSummary;
     expect(summary.results.map((r) => r.changes)).toEqual([1, 2, 3].map((i) => ({ same: inShard(i, 3) + 2 })));
-    expect(await apiCalls()).toEqual({});
+    expect(await apiCalls(emu)).toEqual({});
   }, STEP_TIMEOUT);
 
   it("a second reshard from 2 fails clearly: the stacks of 2 shards are gone (exit 1, nothing touched)", async () => {

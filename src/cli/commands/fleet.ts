@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import type { Command } from "../command";
+import { processIo, type Command, type CommandIo } from "../command";
 import { progressPrinter, summaryText } from "../../shards/report";
 import { DEFAULT_ENGINE_PARALLEL, DEFAULT_SHARDS_AT_ONCE, FLEET_OPERATIONS, runShards, type FleetOperation } from "../../shards/run";
 import { reshard } from "../../shards/reshard";
@@ -47,22 +47,8 @@ Exit codes: 0 every shard succeeded (reshard: done), 1 at least one shard failed
 summary with its error; reshard: failed, with the reason), 2 bad usage (nothing was run).
 `;
 
-export interface FleetIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-}
-
-const defaultIo = (): FleetIo => ({
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-  env: process.env,
-  cwd: process.cwd(),
-});
-
 /** Runs the command; `io` is injectable for tests. */
-export async function fleet(args: string[], io: FleetIo = defaultIo()): Promise<number> {
+export async function fleet(args: string[], io: CommandIo = processIo()): Promise<number> {
   const usageError = (message: string): number => {
     io.stderr(`soracom-sigfox fleet: ${message}\n\n${HELP}`);
     return 2;
