@@ -18,10 +18,12 @@
 /** Cap of concurrent requests per process before the server has said anything about its limits. */
 export const DEFAULT_MAX_CONCURRENCY = 8;
 /**
- * Upper bound of the adaptive cap. Measured (docs/benchmarks.md, "Parallelism sweep"): beyond it a
- * 1,000-device create is no faster, the engine's own parallelism being the bound.
+ * Upper bound of the adaptive cap: one request per engine step at the `--parallel 32` that
+ * `soracom-sigfox fleet` passes (the best pair measured in issue 15 on a quiet machine: 1,000 creates
+ * in 13.6 s vs 30 s at 8/8; docs/benchmarks.md, "Parallelism sweep"). The transport's pool of 16
+ * connections per origin bounds what is really on the wire (measured: max 16 in flight).
  */
-export const ADAPTIVE_MAX_CONCURRENCY = 64;
+export const ADAPTIVE_MAX_CONCURRENCY = 32;
 
 /** Options of {@link RateLimiter}. */
 export interface RateLimiterOptions {

@@ -1,7 +1,7 @@
 /**
  * The process-wide limiter's concurrency cap follows the rate limit the server advertises
  * (X-Soracom-Ratelimit-Limit) unless `maxConcurrency` fixes it: 8 before anything is known, then
- * max(10, 10% of the tightest limit), at most 64.
+ * max(10, 10% of the tightest limit), at most 32.
  */
 import { describe, expect, it } from "vitest";
 import { ADAPTIVE_MAX_CONCURRENCY, DEFAULT_MAX_CONCURRENCY, RateLimiter, sharedRateLimiter } from "../../src/client";
@@ -10,7 +10,7 @@ import { clientFor, useEmulator } from "./helpers";
 const window = (limit: number) => ({ limit, remaining: limit - 1, secondsBeforeRefresh: 30 });
 
 describe("RateLimiter adaptive concurrency", () => {
-  it("starts at 8 and follows the tightest advertised limit, between 10 and 64", () => {
+  it("starts at 8 and follows the tightest advertised limit, between 10 and 32", () => {
     const l = new RateLimiter();
     expect(l.adaptive).toBe(true);
     expect(l.concurrency).toBe(DEFAULT_MAX_CONCURRENCY);
@@ -50,7 +50,7 @@ describe("RateLimiter adaptive concurrency", () => {
 describe("against the emulator", () => {
   const emu = useEmulator();
 
-  it("a client without maxConcurrency opens up to 64 once the server advertises a large limit", async () => {
+  it("a client without maxConcurrency opens up to 32 once the server advertises a large limit", async () => {
     const c = clientFor(emu);
     expect(sharedRateLimiter().concurrency).toBe(DEFAULT_MAX_CONCURRENCY);
     await c.listSigfoxDevices({});
