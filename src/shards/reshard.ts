@@ -22,7 +22,7 @@ import { spawn } from "node:child_process";
 import * as automation from "@pulumi/pulumi/automation";
 import { userEngine } from "../engine/workspace";
 import { formatShardSpec, SHARD_CONFIG_NAME, shardOfDevice } from "../fleet/shard";
-import { allShards, shardStackName } from "./stacks";
+import { allShards, shardStackName, shortStackName as shortName } from "./stacks";
 
 const DEVICE_TYPE = "pulumi-nodejs:dynamic/soracom:SigfoxDevice";
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
@@ -114,11 +114,6 @@ export async function reshard(options: ReshardOptions): Promise<ReshardSummary> 
     log(`reshard: removed the old stack ${name} (state only)`);
   }
   return summary;
-}
-
-/** The stack name inside URNs: the last segment of `org/project/stack`. */
-function shortName(stack: string): string {
-  return stack.slice(stack.lastIndexOf("/") + 1);
 }
 
 /**

@@ -11,7 +11,7 @@ import { userEngine } from "../engine/workspace";
 import { loadFleetDefinition } from "../fleet/load";
 import { formatShardSpec, SHARD_CONFIG_NAME, shardOfDevice, type ShardSpec } from "../fleet/shard";
 import { resolveFleetFile } from "../program/fleet-program";
-import { allShards, shardStackName } from "./stacks";
+import { allShards, otherShardCounts, shardStackName } from "./stacks";
 
 export const FLEET_OPERATIONS = ["up", "preview", "refresh"] as const;
 export type FleetOperation = (typeof FLEET_OPERATIONS)[number];
@@ -78,10 +78,28 @@ export interface FleetRunSummary {
   results: ShardResult[];
 }
 
-/** Runs the operation on every shard; resolves when all are done (never rejects for a shard's failure). */
+/** Stacks of this fleet exist with another shard count: running K new stacks would claim their devices twice. */
+export class ShardLayoutError extends Error {
+  readonly code = "shard_layout" as const;
+}
+
+/**
+ * Runs the operation on every shard; resolves when all are done (never rejects for a shard's failure).
+ * @throws ShardLayoutError before running anything when stacks of the prefix exist with another K.
+ */
 export async function runShards(options: ShardRunOptions): Promise<FleetRunSummary> {
   const env = options.env ?? process.env;
   const engine = await userEngine(env);
+  const ws = await automation.LocalWorkspace.create({ workDir: options.projectDir, pulumiCommand: engine.command, envVars: engine.envVars });
+  const others = otherShardCounts((await ws.listStacks()).map((s) => s.name), options.stackPrefix, options.shards);
+  if (others.length > 0) {
+    const from = others.join(" and ");
+    throw new ShardLayoutError(
+      `stacks ${options.stackPrefix}-<i>of${from} exist: this fleet is deployed as ${from} shard stacks, not ${options.shards}. ` +
+        `Running ${options.shards} shard stacks would put its devices in two stacks at once. ` +
+        `Fix: \`soracom-sigfox fleet reshard --from ${others[0]} --to ${options.shards}\` first, or pass --shards ${others[0]}.`,
+    );
+  }
   const progress: ShardProgress[] = allShards(options.shards).map((shard) => ({
     shard: formatShardSpec(shard),
     stack: shardStackName(options.stackPrefix, shard),

@@ -28,3 +28,26 @@ export function shardStackName(prefix: string, shard: ShardSpec): string {
 export function allShards(count: number): ShardSpec[] {
   return Array.from({ length: count }, (_, i) => ({ index: i + 1, count }));
 }
+
+/** The stack name inside URNs and in a project's stack list: the last segment of `org/project/stack`. */
+export function shortStackName(stack: string): string {
+  return stack.slice(stack.lastIndexOf("/") + 1);
+}
+
+/**
+ * The shard counts other than `count` that stacks of this prefix are deployed with (from a stack
+ * list), e.g. `[4]` when `prod-1of4` … exist and `count` is 6.
+ */
+export function otherShardCounts(stackNames: readonly string[], prefix: string, count: number): number[] {
+  const pattern = new RegExp(`^${escapeRegExp(shortStackName(prefix))}-(\\d+)of(\\d+)$`);
+  const counts = new Set<number>();
+  for (const name of stackNames) {
+    const m = pattern.exec(shortStackName(name));
+    if (m && Number(m[2]) !== count) counts.add(Number(m[2]));
+  }
+  return [...counts].sort((a, b) => a - b);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

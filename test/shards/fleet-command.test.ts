@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import { shardOfDevice } from "../../src/fleet/shard";
+import { otherShardCounts } from "../../src/shards/stacks";
 import type { FleetRunSummary } from "../../src/shards/run";
 import { apiCalls, devices, fleetEnv, pulumiHome, runFleet, shardProject, type ShardProject } from "./helpers";
 
@@ -108,5 +109,16 @@ describe("soracom-sigfox fleet", () => {
     const summary = JSON.parse(run.stdout) as FleetRunSummary;
     expect(summary.results.map((r) => r.changes)).toEqual([1, 2, 3].map((i) => ({ same: inShard(i) + 2 })));
     expect(await apiCalls(emu)).toEqual({});
+  }, STEP_TIMEOUT);
+
+  it("refuses to run another shard count while stacks of this fleet exist with K=3 (exit 1, reshard first, no API call)", async () => {
+    expect(otherShardCounts(["fleet-1of3", "acme/fleet-2of3", "fleet-1of2", "other-1of5", "fleet-x"], "fleet", 3)).toEqual([2]);
+    await emu.control.clearRequests();
+    const run = await runFleet(["up", "--shards", "2"], env, project.dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("stacks fleet-<i>of3 exist: this fleet is deployed as 3 shard stacks, not 2.");
+    expect(run.stderr).toContain("Fix: `soracom-sigfox fleet reshard --from 3 --to 2` first, or pass --shards 3.");
+    expect(run.stdout).toBe("");
+    expect(await emu.control.calls()).toEqual({});
   }, STEP_TIMEOUT);
 });

@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { processIo, type Command, type CommandIo } from "../command";
 import { progressPrinter, summaryText } from "../../shards/report";
-import { DEFAULT_ENGINE_PARALLEL, DEFAULT_SHARDS_AT_ONCE, FLEET_OPERATIONS, runShards, type FleetOperation } from "../../shards/run";
+import { DEFAULT_ENGINE_PARALLEL, DEFAULT_SHARDS_AT_ONCE, FLEET_OPERATIONS, runShards, ShardLayoutError, type FleetOperation } from "../../shards/run";
 import { reshard } from "../../shards/reshard";
 import { DEFAULT_STACK_PREFIX, ShardCountSchema, StackPrefixSchema } from "../../shards/stacks";
 
@@ -44,7 +44,8 @@ is in its new stack. Run it when no deployment of the fleet is in progress.
   --to K2               the new shard count
 
 Exit codes: 0 every shard succeeded (reshard: done), 1 at least one shard failed (named in the
-summary with its error; reshard: failed, with the reason), 2 bad usage (nothing was run).
+summary with its error; reshard: failed, with the reason) or stacks of the prefix exist with
+another shard count (nothing was run: reshard first), 2 bad usage (nothing was run).
 `;
 
 /** Runs the command; `io` is injectable for tests. */
@@ -129,7 +130,9 @@ export async function fleet(args: string[], io: CommandIo = processIo()): Promis
   if (!engineParallel.success) {
     return usageError(`--engine-parallel ${values["engine-parallel"]}: ${engineParallel.error.issues[0]?.message} (e.g. --engine-parallel ${DEFAULT_ENGINE_PARALLEL})`);
   }
-  const summary = await runShards({
+  let summary;
+  try {
+    summary = await runShards({
     operation: operation as FleetOperation,
     shards: shards.data,
     parallel: parallel.data,
@@ -138,7 +141,12 @@ export async function fleet(args: string[], io: CommandIo = processIo()): Promis
     stackPrefix: prefix.data,
     env: io.env,
     onProgress: progressPrinter(operation, io.stderr),
-  });
+    });
+  } catch (error) {
+    if (!(error instanceof ShardLayoutError)) throw error;
+    io.stderr(`soracom-sigfox fleet ${operation}: ${error.message}\n`);
+    return 1;
+  }
   io.stdout(format === "json" ? `${JSON.stringify(summary, null, 2)}\n` : summaryText(summary));
   return summary.failed === 0 ? 0 : 1;
 }
