@@ -46,6 +46,8 @@ export interface FleetStackOptions {
   engineEnv?: Record<string, string>;
   rateLimits?: { enabled: boolean; limitPerMinute?: number; perOperation?: Record<string, number> };
   workRoot: string;
+  /** Stack config (e.g. `soracom:maxConcurrency`). */
+  config?: Record<string, { value: string }>;
 }
 
 export class FleetStack {
@@ -80,6 +82,7 @@ export class FleetStack {
         SORACOM_RELEASED_PAC_DIR: path.join(dir, "released-pacs"),
         ...options.engineEnv,
       },
+      ...(options.config ? { config: options.config } : {}),
     });
     self = new FleetStack(options, emulator, proxy, stack, stateDir, dir);
     self.definition = definition;

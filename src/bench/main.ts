@@ -13,6 +13,7 @@
  *   npm run bench -- --only drift --drift-devices 10000
  *
  *   npm run bench -- --only export --export-devices 1000 --export-entries 100
+ *   npm run bench -- --only parallelism --sweep-devices 1000 --sweep-parallel 8,32,64 --sweep-concurrency 8,32,auto
  *
  * Scenarios: `fleet` (scenario-engine.ts), `rate-limit` (scenario-rate-limit.ts), `client`
  * (scenario-client.ts), `drift` (scenario-drift.ts), `export` (scenario-export.ts), `adopt`
@@ -31,12 +32,13 @@ import { runClientScenario } from "./scenario-client";
 import { driftProblems, runDriftScenario } from "./scenario-drift";
 import { runExportScenario } from "./scenario-export";
 import { CHECKPOINT_MODES, runFleetScenario } from "./scenario-engine";
+import { runParallelismScenario } from "./scenario-parallelism";
 import { runRateLimitScenario } from "./scenario-rate-limit";
 import { loadAverage, machineInfo } from "./system";
 
-const SCENARIOS = ["fleet", "rate-limit", "client", "drift", "export", "adopt"] as const;
-/** The default suite (`adopt` runs only when asked: it is long at the sizes that matter). */
-const DEFAULT_SCENARIOS = SCENARIOS.filter((s) => s !== "adopt");
+const SCENARIOS = ["fleet", "rate-limit", "client", "drift", "export", "adopt", "parallelism"] as const;
+/** Scenarios run when --only is not given (`adopt` and the parallelism sweep are long: run them on purpose). */
+const DEFAULT_SCENARIOS = SCENARIOS.filter((s) => s !== "adopt" && s !== "parallelism");
 
 const USAGE = `usage: npm run bench -- [options]
   --only LIST           scenarios to run: ${SCENARIOS.join(",")} (default: ${DEFAULT_SCENARIOS.join(",")})
@@ -57,6 +59,10 @@ const USAGE = `usage: npm run bench -- [options]
   --export-entries N    uplinks per device of the data export scenario (default 100; --quick 20)
   --export-concurrency LIST  devices read at once by the export, one run each (default 1,4,16)
   --export-latency LIST server latencies (ms) of the data calls, each run with every concurrency (default 0)
+  --sweep-devices N     parallelism sweep: devices created per run (default 1000)
+  --sweep-parallel LIST engine --parallel values (default 8,32,64)
+  --sweep-concurrency LIST  provider soracom:maxConcurrency values, "auto" = adaptive (default 8,32,auto)
+  --sweep-limit N       the emulator's per-minute limit per operation during the sweep (default 5000)
   --out DIR             results directory (default bench/results)
   --name NAME           results file names NAME.json / NAME.md (default latest)
   --merge FILES         run nothing: merge earlier result files (comma-separated JSON paths), recompute
@@ -103,6 +109,10 @@ async function main(): Promise<number> {
       "export-entries": { type: "string" },
       "export-concurrency": { type: "string" },
       "export-latency": { type: "string" },
+      "sweep-devices": { type: "string" },
+      "sweep-parallel": { type: "string" },
+      "sweep-concurrency": { type: "string" },
+      "sweep-limit": { type: "string" },
       name: { type: "string" },
       merge: { type: "string" },
       out: { type: "string" },
@@ -133,6 +143,12 @@ async function main(): Promise<number> {
   const [exportEntries] = positiveInts([values["export-entries"] ?? (quick ? "20" : "100")], "--export-entries");
   const exportConcurrencies = positiveInts(list(values["export-concurrency"], "1,4,16"), "--export-concurrency");
   const exportLatenciesMs = nonNegativeInts(list(values["export-latency"], "0"), "--export-latency");
+  const [sweepDevices] = positiveInts([values["sweep-devices"] ?? "1000"], "--sweep-devices");
+  const sweepParallel = positiveInts(list(values["sweep-parallel"], "8,32,64"), "--sweep-parallel");
+  const sweepConcurrency = list(values["sweep-concurrency"], "8,32,auto").map((v) =>
+    v === "auto" ? ("auto" as const) : positiveInts([v], "--sweep-concurrency")[0]!,
+  );
+  const [sweepLimit] = positiveInts([values["sweep-limit"] ?? "5000"], "--sweep-limit");
   const name = values.name ?? "latest";
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`--name: "${name}" is not a plain file name`);
   const outDir = path.resolve(PACKAGE_ROOT, values.out ?? path.join("bench", "results"));
@@ -140,6 +156,7 @@ async function main(): Promise<number> {
     only, quick, sizes, modes, target, rateLimits, rateDevices, listDevices, gets, concurrencies, latenciesMs, driftDevices,
     exportDevices, exportEntries, exportConcurrencies, exportLatenciesMs,
     ...(only.includes("adopt") ? { adoptSizes } : {}),
+    ...(only.includes("parallelism") ? { sweepDevices, sweepParallel, sweepConcurrency, sweepLimit } : {}),
   };
 
   if (values.merge !== undefined) return mergeResults(list(values.merge, ""), outDir, name, target!);
@@ -155,11 +172,12 @@ async function main(): Promise<number> {
     durationSeconds: 0,
     machine: { ...machine, load1AtEnd: machine.load1AtStart },
     git: gitInfo(),
-    pulumiCli: only.includes("fleet") || only.includes("rate-limit") || only.includes("adopt") ? pulumiVersion() : "not used",
+    pulumiCli: only.some((s) => s !== "client") ? pulumiVersion() : "not used",
     options,
     fleet: [],
     extrapolation: [],
     rateLimit: [],
+    parallelism: [],
     problems: [],
   };
   const workRoot = benchWorkRoot();
@@ -220,6 +238,18 @@ async function main(): Promise<number> {
       });
     }
   }
+  if (only.includes("parallelism")) {
+    log(`\n== parallelism: ${sweepDevices} creates under ${sweepLimit}/min, engine --parallel ${sweepParallel.join(",")} x maxConcurrency ${sweepConcurrency.join(",")}`);
+    for (const parallel of sweepParallel) {
+      for (const concurrency of sweepConcurrency) {
+        await guard(`parallelism ${parallel}/${concurrency}`, async () => {
+          const r = await runParallelismScenario(sweepDevices!, parallel, concurrency, sweepLimit!, workRoot, log);
+          results.parallelism!.push(r);
+          if (!r.ok) results.problems.push(`parallelism --parallel ${parallel} maxConcurrency ${concurrency}: ${r.error ?? "not every device registered"}`);
+        });
+      }
+    }
+  }
   if (only.includes("fleet")) {
     for (const mode of modes) {
       for (const n of sizes) {
@@ -260,6 +290,7 @@ function mergeResults(files: string[], outDir: string, name: string, target: num
     durationSeconds: docs.reduce((n, d) => n + d.durationSeconds, 0),
     fleet: docs.flatMap((d) => d.fleet).sort((a, b) => a.mode.localeCompare(b.mode) || a.devices - b.devices),
     rateLimit: docs.flatMap((d) => d.rateLimit),
+    parallelism: docs.flatMap((d) => d.parallelism ?? []),
     problems: docs.flatMap((d) => d.problems),
   };
   const client = docs.find((d) => d.client)?.client;

@@ -7,6 +7,7 @@ import type { ClientScenarioResult } from "./scenario-client";
 import type { DriftScenarioResult } from "./scenario-drift";
 import { exportMarkdown, type ExportScenarioResult } from "./scenario-export";
 import type { FleetRunResult } from "./scenario-engine";
+import type { ParallelismRunResult } from "./scenario-parallelism";
 import type { RateLimitRunResult } from "./scenario-rate-limit";
 import type { StepResult } from "./harness";
 import type { MachineInfo } from "./system";
@@ -25,6 +26,8 @@ export interface BenchResults {
   fleet: FleetRunResult[];
   extrapolation: Extrapolation[];
   rateLimit: RateLimitRunResult[];
+  /** The engine --parallel x provider maxConcurrency sweep (absent in older result files). */
+  parallelism?: ParallelismRunResult[];
   client?: ClientScenarioResult;
   /** The adopt scenario (only when asked: `--only adopt`). */
   adopt?: AdoptRunResult[];
@@ -273,6 +276,27 @@ export function markdownSummary(r: BenchResults): string {
         ),
       );
     }
+  }
+
+  if ((r.parallelism ?? []).length > 0) {
+    out.push("", "## Parallelism sweep: engine --parallel x provider maxConcurrency (lean checkpoints)", "");
+    out.push(
+      table(
+        ["N", "limit/min", "engine --parallel", "maxConcurrency", "result", "time", "API calls", "429s", "max in flight", "load"],
+        r.parallelism!.map((x) => [
+          x.devices,
+          x.limitPerMinute,
+          x.engineParallel,
+          x.providerConcurrency,
+          x.ok ? "ok" : `FAILED${x.error ? `: ${x.error}` : ""}`,
+          secs(x.step?.seconds),
+          x.step?.apiCalls ?? "–",
+          x.step?.statuses["429"] ?? 0,
+          x.step?.http.maxInFlight ?? "–",
+          x.step?.load1 ?? "–",
+        ]),
+      ),
+    );
   }
 
   if (r.rateLimit.length > 0) {

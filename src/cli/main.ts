@@ -6,11 +6,12 @@ import { driftCommand } from "./commands/drift";
 import { dataCommand } from "./commands/data";
 import { downlinkCommand } from "./commands/downlink";
 import { emulatorCommand } from "./commands/emulator";
+import { fleetCommand } from "./commands/fleet";
 import { importCommand } from "./commands/import";
 import { validateFleetCommand } from "./commands/validate-fleet";
 import type { Command } from "./command";
 
-const COMMANDS: Command[] = [emulatorCommand, validateFleetCommand, importCommand, driftCommand, dataCommand, downlinkCommand];
+const COMMANDS: Command[] = [emulatorCommand, validateFleetCommand, importCommand, fleetCommand, driftCommand, dataCommand, downlinkCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

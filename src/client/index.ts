@@ -46,7 +46,7 @@ export {
 } from "./credentials";
 export { normalizeEndpoint, endpointForCoverage, COVERAGE_ENDPOINTS, SANDBOX_ENDPOINTS, type CoverageType } from "./endpoint";
 export { collectAll, paginate, nextKeyFromHeaders, nextKeyFromLink, type Page } from "./pagination";
-export { RateLimiter, DEFAULT_MAX_CONCURRENCY, type RateLimiterOptions, type RateLimitObservation } from "./rate-limiter";
+export { RateLimiter, ADAPTIVE_MAX_CONCURRENCY, DEFAULT_MAX_CONCURRENCY, type RateLimiterOptions, type RateLimitObservation } from "./rate-limiter";
 export { RetryBudget, backoffDelay, DEFAULT_RETRY, type RetryOptions, type RetryBudgetOptions } from "./retry";
 export { sharedRateLimiter, sharedRetryBudget, configureSharedLimits, resetSharedClientState, type SharedLimitsOptions } from "./shared";
 export { clearTokenCache, TOKEN_REFRESH_FRACTION } from "./token-cache";

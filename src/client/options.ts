@@ -26,7 +26,8 @@ export interface SoracomClientOptions {
   /** Connect, headers, body and whole-operation timeouts. */
   timeouts?: TimeoutOptions;
   /**
-   * Concurrent requests per *process* (default 8). The limiter is shared by every client, so this
+   * Concurrent requests per *process*, fixed (default: adaptive, from 8 up to the advertised limit; see
+   * rate-limiter.ts). The limiter is shared by every client, so this
    * sets the process-wide cap (the last client constructed with it wins).
    */
   maxConcurrency?: number;

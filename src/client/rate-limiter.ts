@@ -3,19 +3,31 @@
  * ({@link sharedRateLimiter}), shared by every client and caller: Soracom limits per operator per
  * minute, and the provider process serves all resources at once.
  *
- * - Caps concurrent requests (default {@link DEFAULT_MAX_CONCURRENCY}).
+ * - Caps concurrent requests. Set explicitly (`maxConcurrency`), the cap is fixed. Otherwise it starts
+ *   at {@link DEFAULT_MAX_CONCURRENCY} and follows the tightest limit the server advertises
+ *   (`X-Soracom-Ratelimit-Limit`): max(`lowWatermarkMin`, `lowWatermarkFraction` × limit), at most
+ *   {@link ADAPTIVE_MAX_CONCURRENCY}. Why that much: requests in flight are not yet counted in the
+ *   `Remaining` the limiter sees, so at most a low watermark's worth may be in flight when pacing
+ *   starts; a generous limit lets the engine's parallel steps through instead of queueing at 8.
  * - Tracks `X-Soracom-Ratelimit-Remaining` / `-Seconds-Before-Refresh` per bucket (the client uses
  *   endpoint + credential + operation). While plenty remains, requests go at once. When the remaining budget gets low
  *   (≤ max(`lowWatermarkMin`, `lowWatermarkFraction` × limit)), requests are spread evenly over the
  *   seconds left in the window. At 0 (or after a 429) every caller waits until the refresh.
  */
 
-/** Default cap of concurrent requests per process. */
+/** Cap of concurrent requests per process before the server has said anything about its limits. */
 export const DEFAULT_MAX_CONCURRENCY = 8;
+/**
+ * Upper bound of the adaptive cap: one request per engine step at the `--parallel 32` that
+ * `soracom-sigfox fleet` passes (the best pair measured in issue 15 on a quiet machine: 1,000 creates
+ * in 13.6 s vs 30 s at 8/8; docs/benchmarks.md, "Parallelism sweep"). The transport's pool of 16
+ * connections per origin bounds what is really on the wire (measured: max 16 in flight).
+ */
+export const ADAPTIVE_MAX_CONCURRENCY = 32;
 
 /** Options of {@link RateLimiter}. */
 export interface RateLimiterOptions {
-  /** Concurrent requests in flight, per process (default 8). */
+  /** Concurrent requests in flight, per process: fixed. Absent: adaptive (see the module comment). */
   maxConcurrency?: number;
   /** "Low" means remaining ≤ this fraction of the limit (default 0.1)… */
   lowWatermarkFraction?: number;
@@ -75,6 +87,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 /** Adaptive limiter; see the module comment. */
 export class RateLimiter {
   private maxConcurrency: number;
+  /** False while the cap follows the advertised limits. */
+  private fixedConcurrency: boolean;
   private readonly lowFraction: number;
   private readonly lowMin: number;
   private active = 0;
@@ -84,14 +98,34 @@ export class RateLimiter {
 
   constructor(opts: RateLimiterOptions = {}, now: () => number = Date.now) {
     this.maxConcurrency = validConcurrency(opts.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY);
+    this.fixedConcurrency = opts.maxConcurrency !== undefined;
     this.lowFraction = opts.lowWatermarkFraction ?? 0.1;
     this.lowMin = opts.lowWatermarkMin ?? 10;
     this.now = now;
   }
 
-  /** Changes the concurrency cap; waiting callers are admitted if it grew. */
+  /** Fixes the concurrency cap (it stops adapting); waiting callers are admitted if it grew. */
   setMaxConcurrency(n: number): void {
     this.maxConcurrency = validConcurrency(n);
+    this.fixedConcurrency = true;
+    this.drain();
+  }
+
+  /** Whether the cap follows the advertised limits (no explicit `maxConcurrency`). */
+  get adaptive(): boolean {
+    return !this.fixedConcurrency;
+  }
+
+  /** The adaptive cap: from the tightest limit of the live buckets. */
+  private adaptConcurrency(): void {
+    if (this.fixedConcurrency) return;
+    const now = this.now();
+    let tightest = Number.POSITIVE_INFINITY;
+    for (const b of this.buckets.values()) if (b.limit !== undefined && now < b.resetAt) tightest = Math.min(tightest, b.limit);
+    if (!Number.isFinite(tightest)) return;
+    const cap = Math.min(ADAPTIVE_MAX_CONCURRENCY, Math.max(1, this.lowMin, Math.ceil(tightest * this.lowFraction)));
+    if (cap === this.maxConcurrency) return;
+    this.maxConcurrency = cap;
     this.drain();
   }
 
@@ -171,6 +205,7 @@ export class RateLimiter {
       b.resetAt = Math.max(b.resetAt, resetAt);
       if (o.limit !== undefined) b.limit = o.limit;
       if (o.remaining <= 0) b.heldUntil = Math.max(b.heldUntil ?? 0, b.resetAt);
+      if (o.limit !== undefined) this.adaptConcurrency();
       return;
     }
     this.buckets.set(key, {
@@ -180,6 +215,7 @@ export class RateLimiter {
       nextSlotAt: now,
       ...(o.remaining <= 0 ? { heldUntil: resetAt } : {}),
     });
+    if (o.limit !== undefined) this.adaptConcurrency();
   }
 
   /** After a 429: every caller of `key` waits until `untilMs` (local clock). */

@@ -26,7 +26,7 @@ export function sharedRetryBudget(): RetryBudget {
 
 /** Settings of the process-wide limiter and retry budget. */
 export interface SharedLimitsOptions {
-  /** Concurrent requests per process (default 8). Same as the client option `maxConcurrency`. */
+  /** Concurrent requests per process, fixed (default: adaptive, see rate-limiter.ts). Same as the client option `maxConcurrency`. */
   maxConcurrency?: number;
   /** Low-watermark tuning of the adaptive limiter; takes effect for a limiter created afterwards. */
   lowWatermarkFraction?: number;

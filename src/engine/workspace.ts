@@ -4,6 +4,7 @@
  * registries, and a stack on a local `file://` backend.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as automation from "@pulumi/pulumi/automation";
 
@@ -28,10 +29,25 @@ export async function pulumiCommand(env: NodeJS.ProcessEnv = process.env): Promi
   return automation.PulumiCommand.get({ root: path.dirname(binDir) });
 }
 
+/** The least GOMAXPROCS a Pulumi CLI we start gets (see `engineGoMaxProcs`). */
+export const MIN_ENGINE_GOMAXPROCS = 16;
+
+/**
+ * GOMAXPROCS for the Pulumi CLI: at least 16. The CLI sizes its PostgreSQL backend's connection pool
+ * at 2 x GOMAXPROCS; on a 2-core machine that is 4 connections, and `pulumi stack ls` with 4 stacks
+ * in the backend deadlocks waiting for a fifth (measured with 3.260). More threads than cores costs
+ * nothing measurable for the CLI. A larger value already set (or more cores) is kept.
+ */
+export function engineGoMaxProcs(env: NodeJS.ProcessEnv = process.env): number {
+  const set = Number.parseInt(env.GOMAXPROCS ?? "", 10);
+  return Math.max(MIN_ENGINE_GOMAXPROCS, os.availableParallelism(), Number.isFinite(set) ? set : 0);
+}
+
 /**
  * Environment for the engine and its plugins: no update check, no plugin downloads (there is no
- * network to download from, and a silent download would hide a missing plugin), and the CLI
- * directory first on PATH so the engine finds the language host and the dynamic-provider plugin.
+ * network to download from, and a silent download would hide a missing plugin), the CLI directory
+ * first on PATH so the engine finds the language host and the dynamic-provider plugin, and a
+ * GOMAXPROCS that cannot deadlock the PostgreSQL backend.
  */
 export function engineEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const binDir = pulumiCliDir(env);
@@ -39,8 +55,29 @@ export function engineEnv(env: NodeJS.ProcessEnv = process.env): Record<string, 
   return {
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    GOMAXPROCS: String(engineGoMaxProcs(env)),
     // The provider process must run on the same Node as we do (>= 22), not the machine's default.
     PATH: [binDir, nodeDir, env.PATH ?? ""].join(path.delimiter),
+  };
+}
+
+/**
+ * The Pulumi CLI and environment for a user's command (`soracom-sigfox fleet`): the provisioned CLI
+ * when PULUMI_CLI_DIR is set (scripts/run.sh), else the `pulumi` on PATH with the user's own plugin
+ * settings. Either way the CLI gets a safe GOMAXPROCS. The backend, PULUMI_HOME and passphrase are
+ * the user's (their login, PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE): passed through from `env`.
+ */
+export async function userEngine(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ command: automation.PulumiCommand; envVars: Record<string, string> }> {
+  const passed: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) passed[key] = value;
+  if (env.PULUMI_CLI_DIR) {
+    return { command: await pulumiCommand(env), envVars: { ...passed, ...engineEnv(env) } };
+  }
+  return {
+    command: await automation.PulumiCommand.get(),
+    envVars: { ...passed, PULUMI_SKIP_UPDATE_CHECK: "true", GOMAXPROCS: String(engineGoMaxProcs(env)) },
   };
 }
 

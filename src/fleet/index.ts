@@ -12,3 +12,5 @@ export { fleetSeed, sampleFleetSeed, SAMPLE_FLEET_FILE } from "./seed";
 export type { FleetSeed } from "./seed";
 export { fleetFromDevices, roundTripMismatches, declaredStateOf, compareDeviceIds } from "./from-devices";
 export type { DeclaredState, FleetFromDevicesOptions, ImportedFleetText } from "./from-devices";
+export { formatShardSpec, inShard, parseShardSpec, shardOfDevice, ShardSpecError, SHARD_CONFIG_NAME } from "./shard";
+export type { ShardSpec } from "./shard";

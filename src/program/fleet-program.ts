@@ -12,6 +12,9 @@
  * above the working directory holding a `Pulumi.yaml` (the CLI runs the program in the folder of
  * `main`, `dist/program/`, not in the project folder). Credentials and endpoint are the provider's business (`SORACOM_*`, `soracom:*`
  * config): pointed at real credentials, this manages a real fleet.
+ *
+ * Which devices: all of them, or with the stack config `fleet:shard: "i/K"` only shard i of K (one
+ * stack per shard, see `SigfoxFleetArgs.shard` and README "Large fleets").
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -22,6 +25,7 @@ import { resolveUserPath } from "../fleet/load";
 import type { PacConfig, PacEnv } from "../fleet/pac";
 import type { FleetFile } from "../fleet/schema";
 import { SAMPLE_FLEET_FILE } from "../fleet/seed";
+import { formatShardSpec, type ShardSpec } from "../fleet/shard";
 import { SigfoxFleet, type FleetDeviceSummary } from "../resources/sigfox-fleet";
 
 export const FLEET_FILE_ENV = "SORACOM_FLEET_FILE";
@@ -41,12 +45,17 @@ export interface FleetProgramOptions {
   env?: PacEnv;
   /** Config for PAC look-ups. Default: the stack's config in the project namespace. */
   config?: PacConfig;
+  /** Deploy only this shard (`"2/4"` or parsed; see `SigfoxFleetArgs.shard`). Absent: config `fleet:shard`, else every device. */
+  shard?: string | ShardSpec;
 }
 
 export interface FleetProgramOutputs {
   /** The deployed fleet file, relative to `baseDir` when below it; undefined for an object definition. */
   fleetFile: string | undefined;
+  /** Devices this stack deploys (its shard's, when sharded). */
   deviceCount: number;
+  /** `"2/4"` when the stack deploys one shard, else undefined. */
+  shard: string | undefined;
   devices: pulumi.Output<Record<string, FleetDeviceSummary>>;
 }
 
@@ -81,10 +90,12 @@ export function fleetProgram(options: FleetProgramOptions = {}): FleetProgramOut
     baseDir,
     ...(options.env !== undefined ? { env: options.env } : {}),
     ...(options.config !== undefined ? { config: options.config } : {}),
+    ...(options.shard !== undefined ? { shard: options.shard } : {}),
   });
   return {
     fleetFile: file !== undefined ? displayPath(file, baseDir) : undefined,
     deviceCount: fleet.deviceIds.length,
+    shard: fleet.shard !== undefined ? formatShardSpec(fleet.shard) : undefined,
     devices: fleet.devices,
   };
 }

@@ -8,4 +8,5 @@ const outputs = fleetProgram();
 
 export const fleetFile = outputs.fleetFile;
 export const deviceCount = outputs.deviceCount;
+export const shard = outputs.shard;
 export const devices = outputs.devices;

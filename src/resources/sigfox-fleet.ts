@@ -15,6 +15,7 @@ import { FleetDefinitionError, formatIssue } from "../fleet/issues";
 import { loadFleetDefinition, type FleetDevice, type LoadedFleet } from "../fleet/load";
 import type { PacConfig, PacEnv } from "../fleet/pac";
 import type { FleetFile } from "../fleet/schema";
+import { inShard, parseShardSpec, SHARD_CONFIG_KEY, SHARD_CONFIG_NAMESPACE, type ShardSpec } from "../fleet/shard";
 import { SigfoxDevice } from "./sigfox-device";
 
 export interface SigfoxFleetArgs {
@@ -31,6 +32,13 @@ export interface SigfoxFleetArgs {
   config?: PacConfig;
   /** Namespace of the default config. Default: the project's name. */
   configNamespace?: string;
+  /**
+   * Deploy only this shard of the fleet (`{index, count}` or `"2/4"`; see src/fleet/shard.ts: a
+   * device's shard is a function of its ID). Absent: the stack config `fleet:shard` if set, else
+   * every device; `null`: every device whatever the config. The whole definition is still loaded
+   * and validated.
+   */
+  shard?: ShardSpec | string | null;
   /** Options given to every device (e.g. `protect`, `retainOnDelete`, `ignoreChanges`). `parent` is always the fleet. */
   deviceOptions?: Omit<pulumi.CustomResourceOptions, "parent">;
 }
@@ -49,23 +57,28 @@ export const SIGFOX_FLEET_TYPE = "soracom:index:SigfoxFleet";
 export class SigfoxFleet extends pulumi.ComponentResource {
   /** Per-device summary, keyed by device ID as written in the definition. */
   readonly devices: pulumi.Output<Record<string, FleetDeviceSummary>>;
-  /** The device IDs of the fleet, in definition order. */
+  /** The device IDs this fleet deploys (those of its shard, if any), in definition order. */
   readonly deviceIds: string[];
   /** The child resources, keyed by device ID as written in the definition. */
   readonly deviceResources: Record<string, SigfoxDevice>;
   /** The loaded definition (PACs stay redacted in it). */
   readonly definition: LoadedFleet;
+  /** The shard this fleet deploys; undefined = every device. */
+  readonly shard: ShardSpec | undefined;
 
   constructor(name: string, args: SigfoxFleetArgs, opts?: pulumi.ComponentResourceOptions) {
     // Load before `super`: an invalid definition must stop the program before anything is registered.
     const definition = loadDefinition(args);
+    const shard = resolveShard(args.shard);
     super(SIGFOX_FLEET_TYPE, name, {}, opts);
     this.definition = definition;
+    this.shard = shard;
     for (const warning of definition.warnings) void pulumi.log.warn(formatIssue(warning), this);
 
-    this.deviceIds = definition.devices.map((d) => d.deviceId);
+    const devices = shard === undefined ? definition.devices : definition.devices.filter((d) => inShard(d.deviceId, shard));
+    this.deviceIds = devices.map((d) => d.deviceId);
     this.deviceResources = {};
-    for (const device of definition.devices) {
+    for (const device of devices) {
       this.deviceResources[device.deviceId] = new SigfoxDevice(device.resourceName, deviceArgs(device), {
         ...args.deviceOptions,
         parent: this,
@@ -99,6 +112,23 @@ function deviceArgs(device: FleetDevice): ConstructorParameters<typeof SigfoxDev
     ...(device.deleteImmediately !== undefined ? { deleteImmediately: device.deleteImmediately } : {}),
     ...(device.productCertificationId !== undefined ? { productCertificationId: device.productCertificationId } : {}),
   };
+}
+
+/**
+ * The shard to deploy: the argument, else the stack config `fleet:shard`, else none.
+ * @throws ShardSpecError naming the key and the fix (shown by Pulumi as the message alone).
+ */
+export function resolveShard(value: SigfoxFleetArgs["shard"]): ShardSpec | undefined {
+  if (value === null) return undefined;
+  if (typeof value === "object") return value;
+  const text = (value ?? new pulumi.Config(SHARD_CONFIG_NAMESPACE).get(SHARD_CONFIG_KEY))?.trim();
+  if (text === undefined || text === "") return undefined;
+  try {
+    return parseShardSpec(text);
+  } catch (error) {
+    Object.defineProperty(error, "__pulumiRunError", { value: true });
+    throw error;
+  }
 }
 
 function loadDefinition(args: SigfoxFleetArgs): LoadedFleet {

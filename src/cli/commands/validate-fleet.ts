@@ -6,7 +6,7 @@
  * Exit codes: 0 valid, 1 invalid (every problem on stderr), 2 bad usage.
  */
 import { parseArgs } from "node:util";
-import type { Command } from "../command";
+import { processIo, type Command, type CommandIo } from "../command";
 import { formatIssue, FleetDefinitionError } from "../../fleet/issues";
 import { loadFleetDefinition, type LoadedFleet } from "../../fleet/load";
 
@@ -25,22 +25,10 @@ Options:
   -h, --help            show this help
 `;
 
-export interface ValidateIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-}
-
-const defaultIo = (): ValidateIo => ({
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-  env: process.env,
-  cwd: process.cwd(),
-});
+export type ValidateIo = CommandIo;
 
 /** Runs the command; `io` is injectable for tests. */
-export async function validateFleet(args: string[], io: ValidateIo = defaultIo()): Promise<number> {
+export async function validateFleet(args: string[], io: ValidateIo = processIo()): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
