@@ -200,8 +200,7 @@ export async function loadProfile(
   if (process.platform !== "win32" && (stat.mode & 0o077) !== 0) {
     const mode = (stat.mode & 0o777).toString(8).padStart(4, "0");
     throw configError(
-      `Soracom profile ${file} is accessible by group or others (mode ${mode}); ` +
-        `it holds credentials, so it is refused. Run: chmod 600 ${file}`,
+      `Soracom profile ${file} is accessible by group or others (mode ${mode}); ` + `it holds credentials, so it is refused. Run: chmod 600 ${file}`,
     );
   }
   let text: string;
@@ -240,11 +239,7 @@ function parseProfileJson(text: string, what: string): SoracomProfile {
   return parsed.data;
 }
 
-function runProfileCommand(
-  command: string,
-  file: string,
-  opts: { env?: Record<string, string | undefined>; commandTimeoutMs?: number },
-): Promise<string> {
+function runProfileCommand(command: string, file: string, opts: { env?: Record<string, string | undefined>; commandTimeoutMs?: number }): Promise<string> {
   return new Promise((resolve, reject) => {
     exec(
       command,
@@ -296,8 +291,10 @@ export async function resolveSettings(input: ResolveSettingsInput): Promise<Reso
     await readProfile(input.profile, "options.profile");
   } else {
     tried.push("options.credentials", "options.profile");
-    const keyId = env.SORACOM_AUTH_KEY_ID, key = env.SORACOM_AUTH_KEY;
-    const apiKey = env.SORACOM_API_KEY, token = env.SORACOM_TOKEN;
+    const keyId = env.SORACOM_AUTH_KEY_ID,
+      key = env.SORACOM_AUTH_KEY;
+    const apiKey = env.SORACOM_API_KEY,
+      token = env.SORACOM_TOKEN;
     if (nonEmpty(keyId) || nonEmpty(key)) {
       if (!nonEmpty(keyId) || !nonEmpty(key)) {
         throw configError("Only one of SORACOM_AUTH_KEY_ID and SORACOM_AUTH_KEY is set: set both");

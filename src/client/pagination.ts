@@ -20,7 +20,13 @@ export function nextKeyFromLink(link: string | undefined): string | undefined {
   for (const m of link.matchAll(re)) {
     const params = m[2] ?? "";
     const rel = /;\s*rel\s*=\s*"?([^";]+)"?/i.exec(params)?.[1];
-    if (!rel?.trim().split(/\s+/).some((r) => r.toLowerCase() === "next")) continue;
+    if (
+      !rel
+        ?.trim()
+        .split(/\s+/)
+        .some((r) => r.toLowerCase() === "next")
+    )
+      continue;
     try {
       const key = new URL(m[1] ?? "", "http://relative.invalid").searchParams.get("last_evaluated_key");
       if (key !== null && key !== "") return key;

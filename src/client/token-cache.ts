@@ -44,11 +44,7 @@ export function tokenCacheKey(endpoint: string, credentials: Credentials, tokenT
  * Returns a valid cached pair for `key`, or runs `authenticate` (once, shared by concurrent callers)
  * and caches its result. `now` is the local clock in ms.
  */
-export function getTokenPair(
-  key: string,
-  authenticate: () => Promise<TokenPair>,
-  now: number,
-): { pair: Promise<TokenPair>; fresh: boolean } {
+export function getTokenPair(key: string, authenticate: () => Promise<TokenPair>, now: number): { pair: Promise<TokenPair>; fresh: boolean } {
   let entry = cache.get(key);
   if (!entry) {
     entry = {};

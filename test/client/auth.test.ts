@@ -32,7 +32,9 @@ describe("credential modes over HTTP", () => {
   });
 
   it("auth key from SORACOM_AUTH_KEY_ID/SORACOM_AUTH_KEY and endpoint from SORACOM_ENDPOINT", async () => {
-    const c = new SoracomClient({ env: { SORACOM_AUTH_KEY_ID: DEFAULT_OPERATOR.authKeyId, SORACOM_AUTH_KEY: DEFAULT_OPERATOR.authKey, SORACOM_ENDPOINT: `${emu.url}/v1` } });
+    const c = new SoracomClient({
+      env: { SORACOM_AUTH_KEY_ID: DEFAULT_OPERATOR.authKeyId, SORACOM_AUTH_KEY: DEFAULT_OPERATOR.authKey, SORACOM_ENDPOINT: `${emu.url}/v1` },
+    });
     await expect(c.listSigfoxDevices()).resolves.toEqual({ items: [] });
     expect(await c.resolvedConfig()).toEqual({ endpoint: emu.url, credentialSource: "env:SORACOM_AUTH_KEY_ID", credentialKind: "authKey" });
   });
@@ -43,7 +45,12 @@ describe("credential modes over HTTP", () => {
   });
 
   it("SAM user from a profile file (username in the file, userName on the wire)", async () => {
-    profile("sam", { operatorId: DEFAULT_OPERATOR.operatorId, username: DEFAULT_OPERATOR.userName, password: DEFAULT_OPERATOR.userPassword, endpoint: emu.url });
+    profile("sam", {
+      operatorId: DEFAULT_OPERATOR.operatorId,
+      username: DEFAULT_OPERATOR.userName,
+      password: DEFAULT_OPERATOR.userPassword,
+      endpoint: emu.url,
+    });
     const c = new SoracomClient({ profile: "sam", profileDir: dir, env: {} });
     await expect(c.listSigfoxDevices()).resolves.toEqual({ items: [] });
     expect((await c.resolvedConfig()).credentialKind).toBe("samUser");
@@ -67,14 +74,21 @@ describe("credential modes over HTTP", () => {
 
   it("a profileCommand profile (node prints the profile JSON)", async () => {
     const script = path.join(dir, "print-profile.js");
-    writeFileSync(script, `process.stdout.write(JSON.stringify({ email: ${JSON.stringify(DEFAULT_OPERATOR.email)}, password: process.env.EMU_PW, endpoint: ${JSON.stringify(emu.url)} }))`);
+    writeFileSync(
+      script,
+      `process.stdout.write(JSON.stringify({ email: ${JSON.stringify(DEFAULT_OPERATOR.email)}, password: process.env.EMU_PW, endpoint: ${JSON.stringify(emu.url)} }))`,
+    );
     profile("vault", { profileCommand: `"${process.execPath}" "${script}"` });
     const c = new SoracomClient({ profile: "vault", profileDir: dir, env: { EMU_PW: DEFAULT_OPERATOR.password } });
     await expect(c.authenticate()).resolves.toEqual({ operatorId: DEFAULT_OPERATOR.operatorId });
   });
 
   it("a pre-issued API key and token (no /auth call)", async () => {
-    const res = await fetch(`${emu.url}/v1/auth`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ authKeyId: DEFAULT_OPERATOR.authKeyId, authKey: DEFAULT_OPERATOR.authKey }) });
+    const res = await fetch(`${emu.url}/v1/auth`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ authKeyId: DEFAULT_OPERATOR.authKeyId, authKey: DEFAULT_OPERATOR.authKey }),
+    });
     const { apiKey, token } = (await res.json()) as { apiKey: string; token: string };
     await emu.control.clearRequests();
     const c = new SoracomClient({ endpoint: emu.url, env: { SORACOM_API_KEY: apiKey, SORACOM_TOKEN: token } });

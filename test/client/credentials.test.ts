@@ -159,8 +159,12 @@ describe("endpoint resolution", () => {
     expect((await resolveSettings({ credentials: creds, env: { SORACOM_COVERAGE_TYPE: "g" } })).endpoint).toBe("https://g.api.soracom.io");
   });
   it("SORACOM_ENDPOINT overrides the coverage type and loses to the option; /v1 is stripped", async () => {
-    expect((await resolveSettings({ credentials: creds, coverageType: "g", env: { SORACOM_ENDPOINT: "http://127.0.0.1:9999/v1" } })).endpoint).toBe("http://127.0.0.1:9999");
-    expect((await resolveSettings({ credentials: creds, endpoint: "http://127.0.0.1:1/v1/", env: { SORACOM_ENDPOINT: "http://127.0.0.1:9999" } })).endpoint).toBe("http://127.0.0.1:1");
+    expect((await resolveSettings({ credentials: creds, coverageType: "g", env: { SORACOM_ENDPOINT: "http://127.0.0.1:9999/v1" } })).endpoint).toBe(
+      "http://127.0.0.1:9999",
+    );
+    expect(
+      (await resolveSettings({ credentials: creds, endpoint: "http://127.0.0.1:1/v1/", env: { SORACOM_ENDPOINT: "http://127.0.0.1:9999" } })).endpoint,
+    ).toBe("http://127.0.0.1:1");
   });
   it("the profile's endpoint overrides its coverage type", async () => {
     writeProfile("emu", { authKeyId: "keyId-p", authKey: "secret-p", coverageType: "g", endpoint: "http://127.0.0.1:4000/v1" });

@@ -49,7 +49,10 @@ export function clientFor(emu: RunningEmulator, options: SoracomClientOptions = 
 }
 
 /** Records every request the client puts on the wire (method, path, headers, body), over a real Agent. */
-export function recordingDispatcher(): { dispatcher: Dispatcher; requests: Array<{ method: string; path: string; headers: Record<string, string>; body?: string }> } {
+export function recordingDispatcher(): {
+  dispatcher: Dispatcher;
+  requests: Array<{ method: string; path: string; headers: Record<string, string>; body?: string }>;
+} {
   const requests: Array<{ method: string; path: string; headers: Record<string, string>; body?: string }> = [];
   const dispatcher = new Agent({ connections: 4 }).compose((dispatch) => (opts, handler) => {
     const headers: Record<string, string> = {};

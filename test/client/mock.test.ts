@@ -37,11 +37,7 @@ function client(options: SoracomClientOptions = {}): SoracomClient {
 }
 
 function mockAuth(times = 1): void {
-  agent
-    .get(ORIGIN)
-    .intercept({ path: "/v1/auth", method: "POST" })
-    .reply(200, { apiKey: "api-m", token: "tok-m-123456", operatorId: "OP9" })
-    .times(times);
+  agent.get(ORIGIN).intercept({ path: "/v1/auth", method: "POST" }).reply(200, { apiKey: "api-m", token: "tok-m-123456", operatorId: "OP9" }).times(times);
 }
 
 describe("response validation", () => {
@@ -84,7 +80,9 @@ describe("server wait hints", () => {
   it("honours Retry-After on 429 before retrying", async () => {
     mockAuth();
     const pool = agent.get(ORIGIN);
-    pool.intercept({ path: "/v1/sigfox_devices/1A", method: "GET" }).reply(429, { code: "COM0003", message: "slow down" }, { headers: { "retry-after": "1", "x-soracom-ratelimit-seconds-before-refresh": "30" } });
+    pool
+      .intercept({ path: "/v1/sigfox_devices/1A", method: "GET" })
+      .reply(429, { code: "COM0003", message: "slow down" }, { headers: { "retry-after": "1", "x-soracom-ratelimit-seconds-before-refresh": "30" } });
     pool.intercept({ path: "/v1/sigfox_devices/1A", method: "GET" }).reply(200, { device_id: "1A" });
     const started = Date.now();
     await expect(client().getSigfoxDevice("1A")).resolves.toEqual({ device_id: "1A" });
@@ -96,7 +94,9 @@ describe("server wait hints", () => {
   it("uses X-Soracom-Ratelimit-Seconds-Before-Refresh when there is no Retry-After, bounded by maxRateLimitWaitMs", async () => {
     mockAuth();
     const pool = agent.get(ORIGIN);
-    pool.intercept({ path: "/v1/sigfox_devices/1A", method: "GET" }).reply(429, {}, { headers: { "x-soracom-ratelimit-remaining": "0", "x-soracom-ratelimit-seconds-before-refresh": "60" } });
+    pool
+      .intercept({ path: "/v1/sigfox_devices/1A", method: "GET" })
+      .reply(429, {}, { headers: { "x-soracom-ratelimit-remaining": "0", "x-soracom-ratelimit-seconds-before-refresh": "60" } });
     pool.intercept({ path: "/v1/sigfox_devices/1A", method: "GET" }).reply(200, { device_id: "1A" });
     const started = Date.now();
     await client({ retry: { maxRateLimitWaitMs: 300 } }).getSigfoxDevice("1A");
@@ -111,7 +111,9 @@ describe("pagination guards", () => {
     mockAuth();
     const pool = agent.get(ORIGIN);
     pool.intercept({ path: "/v1/sigfox_devices", method: "GET" }).reply(200, [{ device_id: "1" }], { headers: { "x-soracom-next-key": "K" } });
-    pool.intercept({ path: "/v1/sigfox_devices?last_evaluated_key=K", method: "GET" }).reply(200, [{ device_id: "2" }], { headers: { "x-soracom-next-key": "K" } });
+    pool
+      .intercept({ path: "/v1/sigfox_devices?last_evaluated_key=K", method: "GET" })
+      .reply(200, [{ device_id: "2" }], { headers: { "x-soracom-next-key": "K" } });
     const e = await rejection(collectAll(client().sigfoxDevices()));
     expect(e).toMatchObject({ code: "response_validation", operation: "listSigfoxDevices" });
     expect(e.message).toMatch(/cursor "K" twice/);

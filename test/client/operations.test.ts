@@ -53,7 +53,10 @@ describe("device operations over HTTP", () => {
   it("puts tags and deletes a tag whose name needs percent-encoding", async () => {
     await seedOwned(["A3"]);
     const name = "room/1 東京 %";
-    const after = await client.putSigfoxDeviceTags("A3", [{ tagName: name, tagValue: "v" }, { tagName: "keep", tagValue: "k" }]);
+    const after = await client.putSigfoxDeviceTags("A3", [
+      { tagName: name, tagValue: "v" },
+      { tagName: "keep", tagValue: "k" },
+    ]);
     expect(after.tags).toEqual({ [name]: "v", keep: "k" });
     await client.deleteSigfoxDeviceTag("A3", name);
     expect((await client.getSigfoxDevice("A3")).tags).toEqual({ keep: "k" });
@@ -61,7 +64,7 @@ describe("device operations over HTTP", () => {
     expect(e.code).toBe("not_found");
   });
 
-  it("refuses to delete a tag named \".\" or \"..\" (a dot segment in the path: the 404 of another path is not \"tag gone\")", async () => {
+  it('refuses to delete a tag named "." or ".." (a dot segment in the path: the 404 of another path is not "tag gone")', async () => {
     await seedOwned(["A4"]);
     // The client refuses to set such a tag (src/api/values.ts); the control plane can still make one.
     await emu.control.mutateDevice("A4", { tags: { "..": "v" } });

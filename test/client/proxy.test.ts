@@ -18,10 +18,13 @@ beforeAll(async () => {
   proxy = createServer((req, res) => {
     const target = new URL(req.url ?? "");
     tunnels.push(target.host);
-    const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: target.pathname + target.search, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
+    const upstream = httpRequest(
+      { host: target.hostname, port: target.port, method: req.method, path: target.pathname + target.search, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
     upstream.on("error", () => res.destroy());
     req.pipe(upstream);
   });
@@ -51,7 +54,12 @@ beforeEach(async () => {
   await resetSharedClientState();
 });
 
-const env = (extra: Record<string, string>) => ({ SORACOM_AUTH_KEY_ID: emu.credentials.authKeyId, SORACOM_AUTH_KEY: emu.credentials.authKey, SORACOM_ENDPOINT: emu.url, ...extra });
+const env = (extra: Record<string, string>) => ({
+  SORACOM_AUTH_KEY_ID: emu.credentials.authKeyId,
+  SORACOM_AUTH_KEY: emu.credentials.authKey,
+  SORACOM_ENDPOINT: emu.url,
+  ...extra,
+});
 
 describe("proxies from the environment", () => {
   it("sends requests through HTTP_PROXY", async () => {

@@ -13,7 +13,14 @@ let emu: RunningEmulator;
 
 beforeAll(async () => {
   await resetSharedClientState();
-  emu = await emulator({ seed: { devices: [{ deviceId: "30", pac: PAC }, { deviceId: "31", ownerOperatorId: DEFAULT_OPERATOR.operatorId }] } });
+  emu = await emulator({
+    seed: {
+      devices: [
+        { deviceId: "30", pac: PAC },
+        { deviceId: "31", ownerOperatorId: DEFAULT_OPERATOR.operatorId },
+      ],
+    },
+  });
 });
 afterAll(async () => {
   await emu.close();
@@ -45,7 +52,9 @@ describe("redaction", () => {
     await collect(clientFor(emu, { logger, credentials: { authKeyId: "keyId-x", authKey: "secret-bad-authkey-123" } }).listSigfoxDevices());
     await collect(clientFor(emu, { logger, credentials: { email: "a@b.c", password: "bad-password-123" } }).listSigfoxDevices());
     await collect(clientFor(emu, { logger, credentials: { operatorId: "OP1", userName: "u", password: "bad-sam-password-123" } }).listSigfoxDevices());
-    await collect(new SoracomClient({ endpoint: emu.url, env: {}, logger, credentials: { apiKey: "api-bogus-123456", token: "token-bogus-123456" } }).listSigfoxDevices());
+    await collect(
+      new SoracomClient({ endpoint: emu.url, env: {}, logger, credentials: { apiKey: "api-bogus-123456", token: "token-bogus-123456" } }).listSigfoxDevices(),
+    );
 
     const tokens = rec.requests.flatMap((r) => [r.headers["x-soracom-api-key"], r.headers["x-soracom-token"]]).filter((x): x is string => !!x);
     expect(tokens.length).toBeGreaterThanOrEqual(4); // two token pairs (before and after expiry)

@@ -13,7 +13,12 @@ const PAC = "0011223344556677";
 const emu = useEmulator();
 
 beforeEach(async () => {
-  await emu.control.seed({ devices: [{ deviceId: "10", ownerOperatorId: OP, terminationEnabled: true }, { deviceId: "20", pac: PAC }] });
+  await emu.control.seed({
+    devices: [
+      { deviceId: "10", ownerOperatorId: OP, terminationEnabled: true },
+      { deviceId: "20", pac: PAC },
+    ],
+  });
   // Authenticate before faults are injected, so faults hit the operation under test.
   await clientFor(emu).authenticate();
   await emu.control.clearRequests();
@@ -54,7 +59,10 @@ describe("429 and rate-limit headers", () => {
     const storm = Promise.all(Array.from({ length: 8 }, () => c.getSigfoxDevice("10")));
     // Let the storm hit the limit, then move the emulator's rate-limit window on until it is over.
     let done = false;
-    void storm.then(() => (done = true), () => (done = true));
+    void storm.then(
+      () => (done = true),
+      () => (done = true),
+    );
     for (let i = 0; i < 100 && c.stats().rateLimited === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(c.stats().rateLimited).toBeGreaterThan(0);
     for (let i = 0; i < 20 && !done; i++) {
@@ -149,7 +157,12 @@ describe("5xx and dropped connections", () => {
 
   it("retries register after a connect error (nothing was sent) and reports a retryable network error", async () => {
     const port = await closedPort();
-    const c = new SoracomClient({ endpoint: `http://127.0.0.1:${port}`, credentials: { apiKey: "api-x", token: "tok-x" }, env: {}, retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+    const c = new SoracomClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      credentials: { apiKey: "api-x", token: "tok-x" },
+      env: {},
+      retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 2 },
+    });
     const e = await rejection(c.registerSigfoxDevice("20", { registrationSecret: PAC }));
     expect(e).toMatchObject({ code: "network", retryable: true, outcomeUnknown: false, attempts: 3 });
     expect(c.stats().requests.registerSigfoxDevice).toBe(3);

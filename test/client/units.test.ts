@@ -48,7 +48,13 @@ describe("redact", () => {
 
 describe("SoracomApiError", () => {
   it("is recognised by its brand, not instanceof, and serialises without secrets", () => {
-    const e = new SoracomApiError({ code: "http", operation: "getSigfoxDevice", message: "failed with authKey=abc-secret-1", secrets: ["abc-secret-1"], status: 500 });
+    const e = new SoracomApiError({
+      code: "http",
+      operation: "getSigfoxDevice",
+      message: "failed with authKey=abc-secret-1",
+      secrets: ["abc-secret-1"],
+      status: 500,
+    });
     const foreign = Object.assign(Object.create(null) as object, { [Symbol.for("pulumi-soracom-sigfox/SoracomApiError")]: true });
     expect(isSoracomApiError(e)).toBe(true);
     expect(isSoracomApiError(foreign)).toBe(true);
@@ -75,12 +81,18 @@ describe("pagination headers", () => {
   });
 
   it("paginate follows cursors until a page has none and collectAll gathers every item", async () => {
-    const pages: Record<string, { items: number[]; nextKey?: string }> = { start: { items: [1, 2], nextKey: "a" }, a: { items: [3], nextKey: "b" }, b: { items: [4] } };
+    const pages: Record<string, { items: number[]; nextKey?: string }> = {
+      start: { items: [1, 2], nextKey: "a" },
+      a: { items: [3], nextKey: "b" },
+      b: { items: [4] },
+    };
     const cursors: Array<string | undefined> = [];
-    const items = await collectAll(paginate("listSigfoxDevices", async (c) => {
-      cursors.push(c);
-      return pages[c ?? "start"]!;
-    }));
+    const items = await collectAll(
+      paginate("listSigfoxDevices", async (c) => {
+        cursors.push(c);
+        return pages[c ?? "start"]!;
+      }),
+    );
     expect(items).toEqual([1, 2, 3, 4]);
     expect(cursors).toEqual([undefined, "a", "b"]);
   });
@@ -157,10 +169,12 @@ describe("RateLimiter", () => {
       l.observe("k", { limit: 30, remaining: 3, secondsBeforeRefresh: 30 });
       const t0 = Date.now();
       const sentAt: number[] = [];
-      const calls = [0, 1, 2].map(() => l.acquire("k").then((release) => {
+      const calls = [0, 1, 2].map(() =>
+        l.acquire("k").then((release) => {
           sentAt.push(Date.now() - t0);
           release();
-        }));
+        }),
+      );
       await vi.advanceTimersByTimeAsync(1);
       // Another process of the same operator used the rest of the window: the next response says 0.
       l.observe("k", { limit: 30, remaining: 0, secondsBeforeRefresh: 30 });
