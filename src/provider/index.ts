@@ -5,6 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { configure as configureSettings, type ConfigureRequest } from "./config";
+import { quietHostEcho } from "./errors";
 import { check, create, diff, read, remove, update } from "./sigfox-device";
 
 /** The SigfoxDevice resource provider (the methods the dynamic-provider host calls). */
@@ -34,6 +35,7 @@ export function attach(type: string, target: object, req: ConfigureRequest): Pro
     return Promise.reject(new Error(`pulumi-soracom-sigfox: unknown resource type ${JSON.stringify(type)}; upgrade the pulumi-soracom-sigfox package`));
   }
   Object.assign(target, impl);
+  quietHostEcho();
   return impl.configure(req);
 }
 

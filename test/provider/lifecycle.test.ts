@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import { changedFields, sigfoxDevice } from "../../src/provider";
 import { setApiFactoryForTests } from "../../src/provider/config";
+import { setConvergencePolicyForTests } from "../../src/provider/convergence";
 import type { PartialStateError } from "../../src/provider/errors";
 
 const GROUP_A = "11111111-1111-4111-8111-111111111111";
@@ -49,6 +50,7 @@ beforeAll(async () => {
   emu = await startEmulator({ seed: { groups: [{ groupId: GROUP_A }, { groupId: GROUP_B }] } });
   pacDir = fs.mkdtempSync(path.join(os.tmpdir(), "released-pacs-"));
   setApiFactoryForTests(undefined);
+  setConvergencePolicyForTests({ attempts: 3, baseDelayMs: 10, maxDelayMs: 50 });
   await sigfoxDevice.configure({
     config: {
       "soracom:endpoint": emu.url,
@@ -142,7 +144,8 @@ describe("create", () => {
 
   it("throws the partial-state error when a step after registration fails; update finishes it", async () => {
     const d = await networkDevice();
-    await emu.control.injectFault({ operation: "setSigfoxDeviceGroup", status: 500, count: 5 });
+    // More failures than the provider's per-device budget of retries (each of its attempts is 4 client calls).
+    await emu.control.injectFault({ operation: "setSigfoxDeviceGroup", status: 500, count: 100 });
     const inputs = await checked({ deviceId: d.deviceId, registrationSecret: d.pac, tags: { a: "1" }, groupId: GROUP_A, terminationEnabled: true });
     const err = (await sigfoxDevice.create(inputs).catch((e: unknown) => e)) as PartialStateError;
     expect(err.id).toBe(d.deviceId);
@@ -202,7 +205,9 @@ describe("read", () => {
     const r = await sigfoxDevice.read(d.deviceId, c.outs);
     expect(r.props).toMatchObject({ status: "active", lastSeen: { rssi: -118, snr: 12 } });
     expect((r.props as { lastSeen: { time: string } }).lastSeen.time).toMatch(/^\d{4}-\d\d-\d\dT/);
-    expect((await sigfoxDevice.diff(d.deviceId, r.props, r.inputs)).changes).toBe(false);
+    // No drift: no refreshed inputs (the engine keeps the stored ones), and no change against the program.
+    expect(r.inputs).toBeUndefined();
+    expect((await sigfoxDevice.diff(d.deviceId, r.props, await checked({ deviceId: d.deviceId, registrationSecret: d.pac }))).changes).toBe(false);
     expectJsonClean(r);
   });
 
