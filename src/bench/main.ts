@@ -22,13 +22,16 @@ import { benchWorkRoot } from "./harness";
 import { extrapolate, markdownSummary, type BenchResults } from "./report";
 import { runClientScenario } from "./scenario-client";
 import { CHECKPOINT_MODES, runFleetScenario } from "./scenario-engine";
+import { runFaultScenario } from "./scenario-faults";
 import { runRateLimitScenario } from "./scenario-rate-limit";
 import { loadAverage, machineInfo } from "./system";
 
-const SCENARIOS = ["fleet", "rate-limit", "client"] as const;
+const SCENARIOS = ["fleet", "rate-limit", "client", "faults"] as const;
+/** `faults` is long (its 429s wait out rate-limit windows): run it with `--only faults`. */
+const DEFAULT_SCENARIOS = ["fleet", "rate-limit", "client"];
 
 const USAGE = `usage: npm run bench -- [options]
-  --only LIST           scenarios to run: ${SCENARIOS.join(",")} (default: all)
+  --only LIST           scenarios to run: ${SCENARIOS.join(",")} (default: ${DEFAULT_SCENARIOS.join(",")})
   --quick               small sizes (fleet 10,50; rate limit 20/min with 30 devices; client 1000 devices, 300 GETs), ~2 min
   --sizes LIST          fleet sizes (default 10,100,300)
   --modes LIST          checkpoint modes: ${Object.keys(CHECKPOINT_MODES).join(",")} (default default,lean)
@@ -40,6 +43,8 @@ const USAGE = `usage: npm run bench -- [options]
   --gets N              concurrent GETs (default 1000)
   --concurrency LIST    client concurrency caps for the GETs (default 1,8,32)
   --get-latency LIST    server latencies (ms) for the GETs, each run with every cap (default 0,10)
+  --fault-devices N     devices of the faults scenario (default 200; --quick 30)
+  --fault-seed N        seed of the faults' random draws (default 20261201)
   --out DIR             results directory (default bench/results)
   --name NAME           results file names NAME.json / NAME.md (default latest)
   --merge FILES         run nothing: merge earlier result files (comma-separated JSON paths), recompute
@@ -72,6 +77,8 @@ async function main(): Promise<number> {
       gets: { type: "string" },
       concurrency: { type: "string" },
       "get-latency": { type: "string" },
+      "fault-devices": { type: "string" },
+      "fault-seed": { type: "string" },
       name: { type: "string" },
       merge: { type: "string" },
       out: { type: "string" },
@@ -84,7 +91,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const quick = values.quick === true;
-  const only = list(values.only, SCENARIOS.join(","));
+  const only = list(values.only, DEFAULT_SCENARIOS.join(","));
   for (const s of only) if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`--only: unknown scenario "${s}" (known: ${SCENARIOS.join(", ")})`);
   const sizes = positiveInts(list(values.sizes, quick ? "10,50" : "10,100,300"), "--sizes");
   const modes = list(values.modes, "default,lean");
@@ -100,10 +107,12 @@ async function main(): Promise<number> {
     if (!Number.isInteger(n) || n < 0) throw new Error(`--get-latency: "${v}" is not a non-negative integer`);
     return n;
   });
+  const [faultDevices] = positiveInts([values["fault-devices"] ?? (quick ? "30" : "200")], "--fault-devices");
+  const [faultSeed] = positiveInts([values["fault-seed"] ?? "20261201"], "--fault-seed");
   const name = values.name ?? "latest";
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`--name: "${name}" is not a plain file name`);
   const outDir = path.resolve(PACKAGE_ROOT, values.out ?? path.join("bench", "results"));
-  const options = { only, quick, sizes, modes, target, rateLimits, rateDevices, listDevices, gets, concurrencies, latenciesMs };
+  const options = { only, quick, sizes, modes, target, rateLimits, rateDevices, listDevices, gets, concurrencies, latenciesMs, ...(only.includes("faults") ? { faultDevices, faultSeed } : {}) };
 
   if (values.merge !== undefined) return mergeResults(list(values.merge, ""), outDir, name, target!);
 
@@ -118,7 +127,7 @@ async function main(): Promise<number> {
     durationSeconds: 0,
     machine: { ...machine, load1AtEnd: machine.load1AtStart },
     git: gitInfo(),
-    pulumiCli: only.includes("fleet") || only.includes("rate-limit") ? pulumiVersion() : "not used",
+    pulumiCli: only.includes("fleet") || only.includes("rate-limit") || only.includes("faults") ? pulumiVersion() : "not used",
     options,
     fleet: [],
     extrapolation: [],
@@ -166,6 +175,14 @@ async function main(): Promise<number> {
         if (!r.ok) results.problems.push(`rate-limit ${limit ?? "off"}/min: the create did not finish cleanly${r.error ? `: ${r.error}` : ""}`);
       });
     }
+  }
+  if (only.includes("faults")) {
+    log(`\n== faults: ${faultDevices} devices, one up under write faults vs a fault-free baseline (seed ${faultSeed})`);
+    await guard("faults", async () => {
+      const r = await runFaultScenario(faultDevices!, faultSeed!, workRoot, log);
+      (results.faults ??= []).push(r);
+      for (const v of r.violations) results.problems.push(`faults N=${faultDevices}: ${v}`);
+    });
   }
   if (only.includes("fleet")) {
     for (const mode of modes) {
