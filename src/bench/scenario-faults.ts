@@ -9,6 +9,7 @@
  * declared state, and no device is registered without being in the stack (no orphan).
  * test/provider/faults.engine.test.ts runs it at a smaller size.
  */
+import type { RunningEmulator } from "../emulator";
 import type { RequestLogEntry } from "../emulator/control/request-log";
 import type { FaultRequest } from "../emulator/control/schemas";
 import type { FleetFile } from "../fleet/schema";
@@ -63,15 +64,19 @@ export interface FleetAudit {
   notConverged: string[];
 }
 
-export async function auditFleet(fs: FleetStack, definition: FleetFile, requests: RequestLogEntry[]): Promise<FleetAudit> {
-  const operatorId = fs.emulator.credentials.operatorId;
-  const live = (await fs.emulator.control.state()).devices;
+/** Device IDs (upper case) of the SigfoxDevice resources of a checkpoint's resource list. */
+export function stackDeviceIds(resources: ReadonlyArray<{ type: string; outputs?: unknown }>): Set<string> {
+  return new Set(resources.filter((r) => r.type === SIGFOX_DEVICE_TYPE).map((r) => String((r.outputs as { deviceId?: string } | undefined)?.deviceId ?? "").toUpperCase()));
+}
+
+/**
+ * Audits a deployment: the emulator's state and request log (every request since the deployment
+ * began, across interrupted runs) against the declaration and the stack's device IDs.
+ */
+export async function auditFleet(emulator: RunningEmulator, inStack: Set<string>, definition: FleetFile, requests: RequestLogEntry[]): Promise<FleetAudit> {
+  const operatorId = emulator.credentials.operatorId;
+  const live = (await emulator.control.state()).devices;
   const owned = new Map(live.filter((d) => d.ownerOperatorId === operatorId && d.status !== "terminated").map((d) => [d.deviceId.toUpperCase(), d]));
-  const inStack = new Set(
-    (fs.checkpoint().json.checkpoint?.latest?.resources ?? [])
-      .filter((r) => r.type === SIGFOX_DEVICE_TYPE)
-      .map((r) => String((r as unknown as { outputs?: { deviceId?: string } }).outputs?.deviceId ?? "").toUpperCase()),
-  );
   const committed = new Map<string, number>();
   let conflictingRegisters = 0;
   for (const r of requests) {
@@ -133,7 +138,7 @@ export async function deployFleet(
   await fs.emulator.control.clearFaults();
   const faultsApplied: Record<string, number> = {};
   for (const r of requests) if (r.fault) faultsApplied[`${r.operation}:${r.fault}`] = (faultsApplied[`${r.operation}:${r.fault}`] ?? 0) + 1;
-  const audit = await auditFleet(fs, definition, requests);
+  const audit = await auditFleet(fs.emulator, stackDeviceIds(fs.checkpoint().json.checkpoint?.latest?.resources ?? []), definition, requests);
   return { step, audit, faultsApplied, ...(error !== undefined ? { error } : {}) };
 }
 

@@ -5,6 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { configure as configureSettings, type ConfigureRequest } from "./config";
+import { exitWhenEngineGone } from "./engine-watch";
 import { quietHostEcho } from "./errors";
 import { check, create, diff, read, remove, update } from "./sigfox-device";
 
@@ -36,6 +37,7 @@ export function attach(type: string, target: object, req: ConfigureRequest): Pro
   }
   Object.assign(target, impl);
   quietHostEcho();
+  exitWhenEngineGone();
   return impl.configure(req);
 }
 
