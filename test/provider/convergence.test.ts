@@ -10,27 +10,11 @@ import { sigfoxDevice } from "../../src/provider";
 import { setApiFactoryForTests } from "../../src/provider/config";
 import { setConvergencePolicyForTests } from "../../src/provider/convergence";
 import { closestInputName } from "../../src/provider/sigfox-device";
+import { providerKit } from "./provider-kit";
 
-const PROVIDER_TEXT = "exports.handler = () => shim; // stands in for the serialized shim";
 let emu: RunningEmulator;
-let seq = 0;
+const { networkDevice, calls, checked } = providerKit(() => emu, 0x300000);
 
-async function networkDevice(): Promise<{ deviceId: string; pac: string }> {
-  const deviceId = (0x300000 + ++seq * 31).toString(16).toUpperCase();
-  const pac = Array.from({ length: 16 }, () => "0123456789ABCDEF"[Math.floor(Math.random() * 16)]).join("");
-  await emu.control.seed({ devices: [{ deviceId, pac }] });
-  return { deviceId, pac };
-}
-async function calls(): Promise<Record<string, number>> {
-  const c = { ...(await emu.control.calls()) } as Record<string, number>;
-  delete c.auth;
-  return c;
-}
-async function checked(news: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const r = await sigfoxDevice.check({}, news);
-  expect(r.failures).toEqual([]);
-  return { ...(r.inputs as Record<string, unknown>), __provider: PROVIDER_TEXT };
-}
 async function configureFor(endpoint: string): Promise<void> {
   setApiFactoryForTests(undefined);
   await sigfoxDevice.configure({

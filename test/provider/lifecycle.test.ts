@@ -12,34 +12,13 @@ import { changedFields, sigfoxDevice } from "../../src/provider";
 import { setApiFactoryForTests } from "../../src/provider/config";
 import { setConvergencePolicyForTests } from "../../src/provider/convergence";
 import type { PartialStateError } from "../../src/provider/errors";
+import { PROVIDER_TEXT, providerKit } from "./provider-kit";
 
 const GROUP_A = "11111111-1111-4111-8111-111111111111";
 const GROUP_B = "22222222-2222-4222-8222-222222222222";
-const PROVIDER_TEXT = "exports.handler = () => shim; // stands in for the serialized shim";
-
 let emu: RunningEmulator;
 let pacDir: string;
-let seq = 0;
-
-/** A fresh network device (unregistered) with a random PAC. */
-async function networkDevice(): Promise<{ deviceId: string; pac: string }> {
-  const deviceId = (0x100000 + ++seq * 17 + Math.floor(Math.random() * 1000)).toString(16).toUpperCase();
-  const pac = Array.from({ length: 16 }, () => "0123456789ABCDEF"[Math.floor(Math.random() * 16)]).join("");
-  await emu.control.seed({ devices: [{ deviceId, pac }] });
-  return { deviceId, pac };
-}
-
-async function calls(): Promise<Record<string, number>> {
-  const c = { ...(await emu.control.calls()) } as Record<string, number>;
-  delete c.auth;
-  return c;
-}
-
-async function checked(news: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const r = await sigfoxDevice.check({}, news);
-  expect(r.failures).toEqual([]);
-  return { ...(r.inputs as Record<string, unknown>), __provider: PROVIDER_TEXT };
-}
+const { networkDevice, calls, checked } = providerKit(() => emu, 0x100000);
 
 function expectJsonClean(v: unknown): void {
   expect(JSON.parse(JSON.stringify(v))).toEqual(v);
