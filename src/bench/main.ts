@@ -45,6 +45,8 @@ const USAGE = `usage: npm run bench -- [options]
   --get-latency LIST    server latencies (ms) for the GETs, each run with every cap (default 0,10)
   --fault-devices N     devices of the faults scenario (default 200; --quick 30)
   --fault-seed N        seed of the faults' random draws (default 20261201)
+  --fault-without-429   the faults scenario without its 5 % of 429s (each 429 blocks the operation
+                        until the rate-limit window ends: they dominate the run's time)
   --out DIR             results directory (default bench/results)
   --name NAME           results file names NAME.json / NAME.md (default latest)
   --merge FILES         run nothing: merge earlier result files (comma-separated JSON paths), recompute
@@ -79,6 +81,7 @@ async function main(): Promise<number> {
       "get-latency": { type: "string" },
       "fault-devices": { type: "string" },
       "fault-seed": { type: "string" },
+      "fault-without-429": { type: "boolean", default: false },
       name: { type: "string" },
       merge: { type: "string" },
       out: { type: "string" },
@@ -112,7 +115,7 @@ async function main(): Promise<number> {
   const name = values.name ?? "latest";
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`--name: "${name}" is not a plain file name`);
   const outDir = path.resolve(PACKAGE_ROOT, values.out ?? path.join("bench", "results"));
-  const options = { only, quick, sizes, modes, target, rateLimits, rateDevices, listDevices, gets, concurrencies, latenciesMs, ...(only.includes("faults") ? { faultDevices, faultSeed } : {}) };
+  const options = { only, quick, sizes, modes, target, rateLimits, rateDevices, listDevices, gets, concurrencies, latenciesMs, ...(only.includes("faults") ? { faultDevices, faultSeed, faultWithout429: values["fault-without-429"] === true } : {}) };
 
   if (values.merge !== undefined) return mergeResults(list(values.merge, ""), outDir, name, target!);
 
@@ -179,7 +182,7 @@ async function main(): Promise<number> {
   if (only.includes("faults")) {
     log(`\n== faults: ${faultDevices} devices, one up under write faults vs a fault-free baseline (seed ${faultSeed})`);
     await guard("faults", async () => {
-      const r = await runFaultScenario(faultDevices!, faultSeed!, workRoot, log);
+      const r = await runFaultScenario(faultDevices!, faultSeed!, values["fault-without-429"] !== true, workRoot, log);
       (results.faults ??= []).push(r);
       for (const v of r.violations) results.problems.push(`faults N=${faultDevices}: ${v}`);
     });

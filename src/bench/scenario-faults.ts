@@ -23,10 +23,10 @@ export const FAULTED_OPERATIONS = ["registerSigfoxDevice", "putSigfoxDeviceTags"
  * The faults of the scenario, per operation, from seeded random sources. The first matching fault
  * applies, so the rates are nominal: 2 % drops, then 5 % of the rest 429, then 10 % of the rest 503.
  */
-export function fleetFaults(seed: number): FaultRequest[] {
+export function fleetFaults(seed: number, options: { rateLimited?: boolean } = {}): FaultRequest[] {
   return FAULTED_OPERATIONS.flatMap((operation, i) => [
     { operation, drop: "after" as const, probability: 0.02, seed: seed + 10 * i + 1 },
-    { operation, status: 429, probability: 0.05, seed: seed + 10 * i + 2 },
+    ...(options.rateLimited === false ? [] : [{ operation, status: 429, probability: 0.05, seed: seed + 10 * i + 2 }]),
     { operation, status: 503, probability: 0.1, seed: seed + 10 * i + 3 },
   ]);
 }
@@ -145,6 +145,8 @@ export async function deployFleet(
 export interface FaultScenarioResult {
   devices: number;
   seed: number;
+  /** False when the run had no injected 429s (each one blocks its operation until the rate-limit window ends). */
+  rateLimited: boolean;
   baseline: { seconds: number; calls: Record<string, number>; apiCalls: number; audit: FleetAudit };
   faulted: { seconds: number; calls: Record<string, number>; apiCalls: number; statuses: Record<string, number>; faultsApplied: Record<string, number>; audit: FleetAudit; error?: string };
   /** Faulted seconds / baseline seconds. */
@@ -153,7 +155,7 @@ export interface FaultScenarioResult {
   violations: string[];
 }
 
-export async function runFaultScenario(n: number, seed: number, workRoot: string, log: (s: string) => void): Promise<FaultScenarioResult> {
+export async function runFaultScenario(n: number, seed: number, rateLimited: boolean, workRoot: string, log: (s: string) => void): Promise<FaultScenarioResult> {
   const run = async (label: string, faults: FaultRequest[]) => {
     const { fs, definition } = await openFaultFleet(n, label, workRoot);
     try {
@@ -164,7 +166,7 @@ export async function runFaultScenario(n: number, seed: number, workRoot: string
   };
   const base = await run(`faults-baseline-${n}`, []);
   log(`  faults N=${n} baseline: ${base.step.seconds.toFixed(1)} s, ${base.step.apiCalls} API calls ${JSON.stringify(base.step.calls)}`);
-  const faulted = await run(`faults-${n}`, fleetFaults(seed));
+  const faulted = await run(`faults-${n}`, fleetFaults(seed, { rateLimited }));
   log(`  faults N=${n} faulted: ${faulted.step.seconds.toFixed(1)} s, ${faulted.step.apiCalls} API calls ${JSON.stringify(faulted.step.calls)}, faults ${JSON.stringify(faulted.faultsApplied)}`);
   const violations: string[] = [];
   for (const [what, r] of [["baseline", base], ["faulted", faulted]] as const) {
@@ -178,6 +180,7 @@ export async function runFaultScenario(n: number, seed: number, workRoot: string
   return {
     devices: n,
     seed,
+    rateLimited,
     baseline: { seconds: base.step.seconds, calls: base.step.calls, apiCalls: base.step.apiCalls, audit: base.audit },
     faulted: {
       seconds: faulted.step.seconds,
