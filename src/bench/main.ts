@@ -32,13 +32,15 @@ import { runClientScenario } from "./scenario-client";
 import { driftProblems, runDriftScenario } from "./scenario-drift";
 import { runExportScenario } from "./scenario-export";
 import { CHECKPOINT_MODES, runFleetScenario } from "./scenario-engine";
+import { runFaultScenario } from "./scenario-faults";
 import { runParallelismScenario } from "./scenario-parallelism";
 import { runRateLimitScenario } from "./scenario-rate-limit";
 import { loadAverage, machineInfo } from "./system";
 
-const SCENARIOS = ["fleet", "rate-limit", "client", "drift", "export", "adopt", "parallelism"] as const;
-/** Scenarios run when --only is not given (`adopt` and the parallelism sweep are long: run them on purpose). */
-const DEFAULT_SCENARIOS = SCENARIOS.filter((s) => s !== "adopt" && s !== "parallelism");
+const SCENARIOS = ["fleet", "rate-limit", "client", "drift", "export", "adopt", "parallelism", "faults"] as const;
+/** Scenarios run when --only is not given (`adopt`, the parallelism sweep and `faults` are long: run them on purpose). */
+const LONG_SCENARIOS: readonly string[] = ["adopt", "parallelism", "faults"];
+const DEFAULT_SCENARIOS = SCENARIOS.filter((s) => !LONG_SCENARIOS.includes(s));
 
 const USAGE = `usage: npm run bench -- [options]
   --only LIST           scenarios to run: ${SCENARIOS.join(",")} (default: ${DEFAULT_SCENARIOS.join(",")})
@@ -63,6 +65,10 @@ const USAGE = `usage: npm run bench -- [options]
   --sweep-parallel LIST engine --parallel values (default 8,32,64)
   --sweep-concurrency LIST  provider soracom:maxConcurrency values, "auto" = adaptive (default 8,32,auto)
   --sweep-limit N       the emulator's per-minute limit per operation during the sweep (default 5000)
+  --fault-devices N     devices of the faults scenario (default 200; --quick 30)
+  --fault-seed N        seed of the faults' random draws (default 20261201)
+  --fault-without-429   the faults scenario without its 5 % of 429s (each 429 blocks the operation
+                        until the rate-limit window ends: they dominate the run's time)
   --out DIR             results directory (default bench/results)
   --name NAME           results file names NAME.json / NAME.md (default latest)
   --merge FILES         run nothing: merge earlier result files (comma-separated JSON paths), recompute
@@ -113,6 +119,9 @@ async function main(): Promise<number> {
       "sweep-parallel": { type: "string" },
       "sweep-concurrency": { type: "string" },
       "sweep-limit": { type: "string" },
+      "fault-devices": { type: "string" },
+      "fault-seed": { type: "string" },
+      "fault-without-429": { type: "boolean", default: false },
       name: { type: "string" },
       merge: { type: "string" },
       out: { type: "string" },
@@ -149,6 +158,8 @@ async function main(): Promise<number> {
     v === "auto" ? ("auto" as const) : positiveInts([v], "--sweep-concurrency")[0]!,
   );
   const [sweepLimit] = positiveInts([values["sweep-limit"] ?? "5000"], "--sweep-limit");
+  const [faultDevices] = positiveInts([values["fault-devices"] ?? (quick ? "30" : "200")], "--fault-devices");
+  const [faultSeed] = positiveInts([values["fault-seed"] ?? "20261201"], "--fault-seed");
   const name = values.name ?? "latest";
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`--name: "${name}" is not a plain file name`);
   const outDir = path.resolve(PACKAGE_ROOT, values.out ?? path.join("bench", "results"));
@@ -157,6 +168,7 @@ async function main(): Promise<number> {
     exportDevices, exportEntries, exportConcurrencies, exportLatenciesMs,
     ...(only.includes("adopt") ? { adoptSizes } : {}),
     ...(only.includes("parallelism") ? { sweepDevices, sweepParallel, sweepConcurrency, sweepLimit } : {}),
+    ...(only.includes("faults") ? { faultDevices, faultSeed, faultWithout429: values["fault-without-429"] === true } : {}),
   };
 
   if (values.merge !== undefined) return mergeResults(list(values.merge, ""), outDir, name, target!);
@@ -249,6 +261,14 @@ async function main(): Promise<number> {
         });
       }
     }
+  }
+  if (only.includes("faults")) {
+    log(`\n== faults: ${faultDevices} devices, one up under write faults vs a fault-free baseline (seed ${faultSeed})`);
+    await guard("faults", async () => {
+      const r = await runFaultScenario(faultDevices!, faultSeed!, values["fault-without-429"] !== true, workRoot, log);
+      (results.faults ??= []).push(r);
+      for (const v of r.violations) results.problems.push(`faults N=${faultDevices}: ${v}`);
+    });
   }
   if (only.includes("fleet")) {
     for (const mode of modes) {

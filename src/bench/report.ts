@@ -13,6 +13,8 @@ import type { StepResult } from "./harness";
 import type { MachineInfo } from "./system";
 import { fitLinear, fitQuadraticThroughOrigin, growthExponent } from "./extrapolate";
 
+import type { FaultScenarioResult } from "./scenario-faults";
+
 export interface BenchResults {
   format: "pulumi-soracom-sigfox-bench/1";
   startedAt: string;
@@ -33,6 +35,8 @@ export interface BenchResults {
   adopt?: AdoptRunResult[];
   drift?: DriftScenarioResult;
   dataExport?: ExportScenarioResult;
+  /** Scenario "faults" (`--only faults`): one up under write faults against a fault-free baseline. */
+  faults?: FaultScenarioResult[];
   /** Scenario errors and violated expectations; non-empty makes `npm run bench` exit 1. */
   problems: string[];
 }
@@ -371,6 +375,20 @@ export function markdownSummary(r: BenchResults): string {
   if (r.dataExport) out.push(...exportMarkdown(r.dataExport, table));
   if (r.problems.length > 0) {
     out.push("", "## Problems", "", ...r.problems.map((p) => `- ${p}`));
+  }
+  if (r.faults && r.faults.length > 0) {
+    out.push("", "## Fleet under write faults (one `pulumi up`)", "");
+    out.push("10 % 503, 5 % 429, 2 % connection dropped after the commit on register, put_tags, set_group and enable_termination (seeded). Baseline: the same fleet without faults, in its own emulator and stack.");
+    out.push("");
+    const rows: (string | number)[][] = [];
+    for (const f of r.faults) {
+      for (const [run, x] of [["baseline", f.baseline], ["faults", f.faulted]] as const) {
+        const a = x.audit;
+        rows.push([f.devices, run === "faults" && f.rateLimited === false ? "faults without 429" : run, secs(x.seconds), formatCalls(x.calls), a.registered, a.orphans.length, a.duplicateRegistrations.length, a.conflictingRegisters, a.notConverged.length]);
+      }
+      rows.push([f.devices, f.rateLimited === false ? "ratio (no 429s)" : "ratio", `${f.timeRatio.toFixed(2)}×`, `faults applied: ${formatCalls(f.faulted.faultsApplied)}`, "", "", "", "", ""]);
+    }
+    out.push(table(["devices", "run", "seconds", "API calls", "registered", "orphans", "duplicate registrations", "409 registers", "not converged"], rows));
   }
   return out.join("\n") + "\n";
 }

@@ -66,6 +66,32 @@ export interface DeviceApi {
   terminateSigfoxDevice(deviceId: string, opts: { deleteImmediately?: boolean }): Promise<SigfoxDevice>;
 }
 
+/**
+ * The client names settings by its option (`options.endpoint`); a Pulumi user set a stack config key
+ * or an environment variable. These are the provider's keys for each client option it sets.
+ */
+const CLIENT_OPTION_KEYS: Record<string, string> = {
+  "options.credentials": `${CONFIG_NAMESPACE}:authKeyId/${CONFIG_NAMESPACE}:authKey`,
+  "options.profile": `${CONFIG_NAMESPACE}:profile`,
+  "options.endpoint": `${CONFIG_NAMESPACE}:endpoint`,
+  "options.coverageType": `${CONFIG_NAMESPACE}:coverageType`,
+  "options.profileDir": `${CONFIG_NAMESPACE}:profileDir`,
+};
+
+/**
+ * A configuration problem (bad or missing settings, found before anything was sent), worded for a
+ * Pulumi user: the keys they set, how to fix them, and that it is not an API failure.
+ */
+export function configurationMessage(problem: string): string {
+  let text = problem;
+  for (const [option, key] of Object.entries(CLIENT_OPTION_KEYS)) text = text.split(option).join(key);
+  return (
+    `configuration error (the Soracom provider's settings, not an API failure; nothing was sent to the API): ${text}. ` +
+    `Fix the stack configuration (\`pulumi config set ${CONFIG_NAMESPACE}:<key> <value>\`, \`--secret\` for ${CONFIG_NAMESPACE}:authKey) ` +
+    `or the SORACOM_* environment variables (docs/provider.md lists them), then run the command again`
+  );
+}
+
 let settings: ProviderSettings | undefined;
 let settingsError: Error | undefined;
 let settingsKey = "";
@@ -164,7 +190,11 @@ export function configure(req: ConfigureRequest | undefined): void {
 
 /** The current settings; without a `configure()` call, the defaults (environment and profiles only). */
 export function currentSettings(): ProviderSettings {
-  if (settingsError) throw new Error(`Invalid Soracom provider configuration: ${settingsError.message}`);
+  if (settingsError) {
+    const err = new Error(`Soracom provider ${configurationMessage(settingsError.message)}`);
+    err.stack = ""; // the message says everything; the host would print it twice with a trace
+    throw err;
+  }
   if (!settings) {
     settings = parseSettings({});
     settingsKey = JSON.stringify(settings);

@@ -5,6 +5,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { configure as configureSettings, type ConfigureRequest } from "./config";
+import { exitWhenEngineGone } from "./engine-watch";
+import { quietHostEcho } from "./errors";
 import { check, create, diff, read, remove, update } from "./sigfox-device";
 
 /** The SigfoxDevice resource provider (the methods the dynamic-provider host calls). */
@@ -34,6 +36,8 @@ export function attach(type: string, target: object, req: ConfigureRequest): Pro
     return Promise.reject(new Error(`pulumi-soracom-sigfox: unknown resource type ${JSON.stringify(type)}; upgrade the pulumi-soracom-sigfox package`));
   }
   Object.assign(target, impl);
+  quietHostEcho();
+  exitWhenEngineGone();
   return impl.configure(req);
 }
 

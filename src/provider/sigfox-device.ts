@@ -21,6 +21,7 @@ import {
 } from "../api/values";
 import type { SigfoxDevice } from "../api/schemas";
 import { getApi, currentSettings, type DeviceApi } from "./config";
+import { registerConverging, RegistrationFailure, retryIdempotent, type RegistrationOutcome } from "./convergence";
 import { lookupDevice } from "./device-lookup";
 import { describeError, errorCode, operationError, partialStateError, scrub, userError } from "./errors";
 import { prepareReleasedPacDir, releasedPacOf, releasedPacPath, writeReleasedPac } from "./released-pacs";
@@ -127,7 +128,9 @@ export async function check(_olds: unknown, news: Record<string, unknown>): Prom
   for (const key of Object.keys(news)) {
     if (key === "__provider" || (INPUT_NAMES as readonly string[]).includes(key)) continue;
     if (OUTPUT_ONLY_NAMES.includes(key) && (news[key] === undefined || news[key] === null)) continue;
-    fail(key, `unknown property "${key}": SigfoxDevice accepts ${INPUT_NAMES.join(", ")}`);
+    // Named in the reason, never as the property: the engine would print the value next to it (e.g. a PAC under `pac`).
+    const closest = closestInputName(key);
+    fail("", `unknown property "${key}"${closest ? `: did you mean "${closest}"?` : ""} SigfoxDevice accepts ${INPUT_NAMES.join(", ")}`);
   }
 
   const present = (v: unknown) => v !== undefined && v !== null;
@@ -172,6 +175,31 @@ export async function check(_olds: unknown, news: Record<string, unknown>): Prom
 
   if (failures.length > 0) return { inputs: toJsonObject(news), failures };
   return { inputs: toJsonObject(inputs), failures: [] };
+}
+
+/** Names users reach for that are not edits of the real one. */
+const INPUT_SYNONYMS: Record<string, (typeof INPUT_NAMES)[number]> = { pac: "registrationSecret", secret: "registrationSecret", id: "deviceId", group: "groupId" };
+
+/** The input a misspelled or mistaken property most likely meant (case-insensitive edit distance ≤ 3, or a known synonym). */
+export function closestInputName(name: string): string | undefined {
+  const lower = name.toLowerCase();
+  if (Object.hasOwn(INPUT_SYNONYMS, lower)) return INPUT_SYNONYMS[lower];
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of INPUT_NAMES) {
+    const distance = editDistance(lower, candidate.toLowerCase());
+    if (distance <= 3 && (!best || distance < best.distance)) best = { name: candidate, distance };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
 }
 
 // ===================================================================================================
@@ -225,23 +253,14 @@ export async function create(raw: Record<string, unknown>): Promise<pulumi.dynam
   if (registrationSecret === undefined) return converge(api, desired, await adoptWithoutPac(api, deviceId), "adopted", raw.__provider);
   const secrets = [registrationSecret];
 
-  let device: SigfoxDevice;
-  let adopted = false;
-  try {
-    const { productCertificationId } = desired;
-    device = await api.registerSigfoxDevice(deviceId, { registrationSecret, tags: desired.tags, ...(productCertificationId !== undefined ? { productCertificationId } : {}) });
-  } catch (registerError) {
-    device = await adoptAfterFailedRegistration(api, deviceId, registerError, secrets);
-    adopted = true;
-    log(
-      scrub(
-        `SigfoxDevice ${deviceId}: already registered to this operator (status ${device.status ?? "unknown"}; registration answered: ` +
-          `${describeError(registerError)}); adopted it and converging it to the declared state`,
-        secrets,
-      ),
-    );
-  }
-  return converge(api, desired, device, adopted ? "adopted" : "registered", raw.__provider);
+  const { productCertificationId } = desired;
+  const registration = await registerOrAdopt(
+    api,
+    deviceId,
+    () => api.registerSigfoxDevice(deviceId, { registrationSecret, tags: desired.tags, ...(productCertificationId !== undefined ? { productCertificationId } : {}) }),
+    secrets,
+  );
+  return converge(api, desired, registration.device, registration.kind === "adopted" ? "adopted" : "registered", raw.__provider);
 }
 
 /** Create's second half: the device is registered or adopted; make it the declared state. */
@@ -282,8 +301,12 @@ export async function read(id: string, props: Record<string, unknown>): Promise<
   if (device === undefined || device.status === "terminated") return { id: "", props: {} };
   const recorded = { deviceId: prior.deviceId || deviceId, deleteImmediately: prior.deleteImmediately };
   const outs = outputsOf(device, recorded);
-  // The refreshed inputs lack the PAC (the provider host passes only the outputs, which never hold it):
-  // diff never compares it, and the next `up` stores the program's PAC as the input again.
+  // No drift: no refreshed inputs, so the engine keeps the stored ones (the PAC with them). Refreshed
+  // inputs cannot hold the PAC (the host passes read only the outputs, which never hold it), and the
+  // engine shows a refresh as stored inputs → refreshed inputs: every device would list `-registrationSecret`.
+  if (sameManaged(managedOf(device), prior)) return { id, props: outs };
+  // Drift: the refreshed inputs are the live state, so later previews show the program's changes
+  // against it. They lack the PAC: diff never compares it, the next `up` stores the program's again.
   const inputs: Record<string, unknown> = {};
   for (const name of ECHOED_INPUT_NAMES) if (name in outs) inputs[name] = outs[name];
   return { id, props: outs, inputs: toJsonObject(inputs) };
@@ -334,8 +357,10 @@ export async function remove(id: string, props: Record<string, unknown>): Promis
   if (!prior.terminationEnabled) {
     throw userError(
       `SigfoxDevice ${deviceId}: refusing to terminate: termination protection is on (terminationEnabled is false). ` +
-        `Set terminationEnabled: true on the resource and run \`pulumi up\` first, then delete it again. ` +
-        `Nothing was changed.`,
+        `Nothing was sent to the API for this device: it is still registered and still in the stack. Devices of the same run ` +
+        `without protection were terminated (the engine lists them as deleted) and cannot be registered again for 24 hours. ` +
+        `To terminate this one too: set terminationEnabled: true on it, run \`pulumi up\`, then delete it again; to keep it, ` +
+        `keep it in the program.`,
     );
   }
   const deleteImmediately = prior.deleteImmediately;
@@ -369,7 +394,11 @@ export async function remove(id: string, props: Record<string, unknown>): Promis
     throw operationError(deviceId, deleteImmediately ? "termination (delete immediately)" : "termination", e, secrets);
   }
 
-  if (deleteImmediately && pacFile) {
+  if (!deleteImmediately) {
+    log(`SigfoxDevice ${deviceId}: terminated. ${terminatedDeviceNotice(response)}`);
+    return;
+  }
+  if (pacFile) {
     const pac = releasedPacOf(response);
     if (pac === undefined) {
       log(`SigfoxDevice ${deviceId}: deleted immediately; the API returned no released PAC`);
@@ -393,38 +422,29 @@ export async function remove(id: string, props: Record<string, unknown>): Promis
 // ===================================================================================================
 
 /**
- * After a failed `register`: if the device is already in this operator's account (a retried or
- * interrupted create, or an existing device the user declares), it is adopted; `pulumi import` does
- * not work for dynamic resources, so this is the adoption mechanism. Otherwise the registration
- * error stands.
+ * Registers the device, converging under faults ({@link registerConverging}), and turns every way it
+ * can end into what the user reads: adoption is logged; failures say what happened and what to run.
+ * `pulumi import` does not work for dynamic resources, so adoption is how an existing device (or one
+ * an interrupted run registered) comes under management.
  */
-async function adoptAfterFailedRegistration(api: DeviceApi, deviceId: string, registerError: unknown, secrets: string[]): Promise<SigfoxDevice> {
-  const code = errorCode(registerError);
-  if (code === "config" || code === "auth" || code === "aborted") throw operationError(deviceId, "registration", registerError, secrets);
-  let existing: SigfoxDevice;
+async function registerOrAdopt(api: DeviceApi, deviceId: string, register: () => Promise<SigfoxDevice>, secrets: string[]): Promise<RegistrationOutcome> {
+  let outcome: RegistrationOutcome;
   try {
-    existing = await api.getSigfoxDevice(deviceId);
-  } catch (getError) {
-    if (errorCode(getError) === "not_found") throw operationError(deviceId, "registration", registerError, secrets);
-    throw userError(
+    outcome = await registerConverging(api, deviceId, register);
+  } catch (e) {
+    throw registrationError(deviceId, e, secrets);
+  }
+  if (outcome.kind === "adopted") {
+    const device = outcome.device;
+    log(
       scrub(
-        `SigfoxDevice ${deviceId}: registration failed (${describeError(registerError)}) and reading the device to check ` +
-          `whether it is already registered failed too (${describeError(getError)}). Run \`pulumi up\` again.`,
+        `SigfoxDevice ${deviceId}: already registered to this operator (status ${device.status ?? "unknown"}; registration answered: ` +
+          `${describeError(outcome.registerError)}); adopted it and converging it to the declared state`,
         secrets,
       ),
     );
   }
-  if (existing.status === "instock") {
-    // In the operator's stock but not registered: registration itself failed (e.g. a wrong PAC).
-    throw operationError(deviceId, "registration", registerError, secrets);
-  }
-  if (existing.status === "terminated") {
-    throw userError(
-      `SigfoxDevice ${deviceId}: cannot register: the device is terminated in this operator's account. Soracom deletes ` +
-        `terminated devices 24 hours after termination (or at once with deleteImmediately); register it again after that, with its new PAC.`,
-    );
-  }
-  return existing;
+  return outcome;
 }
 
 /**
@@ -449,6 +469,67 @@ async function adoptWithoutPac(api: DeviceApi, deviceId: string): Promise<Sigfox
   log(`SigfoxDevice ${deviceId}: no PAC given; the device is registered to this operator (status ${existing.status ?? "unknown"}): adopted it and converging it to the declared state`);
   return existing;
 }
+
+/** The user-facing error of a registration that did not end in a device of this operator. */
+function registrationError(deviceId: string, e: unknown, secrets: string[]): Error {
+  if (!(e instanceof RegistrationFailure)) return operationError(deviceId, "registration", e, secrets);
+  const cause = describeError(e.registerError);
+  switch (e.kind) {
+    case "refused":
+      return operationError(deviceId, "registration", e.registerError, secrets);
+    case "terminated":
+      return userError(scrub(terminatedDeviceMessage(deviceId, e.device), secrets));
+    case "budget":
+      return userError(
+        scrub(
+          `SigfoxDevice ${deviceId}: registration failed ${e.attempts} times with transient API errors (last: ${cause}). ` +
+            `After each failure a read confirmed the device was not registered, so nothing was registered and nothing is left half-done. ` +
+            `Run \`pulumi up\` again once the Soracom API is healthy.`,
+          secrets,
+        ),
+      );
+    case "unverified":
+      return userError(
+        scrub(
+          `SigfoxDevice ${deviceId}: registration failed (${cause}) and reading the device to check whether it was registered ` +
+            `failed too (${describeError(e.readError)}), so the registration may or may not have happened. Run \`pulumi up\` again: ` +
+            `it registers the device, or adopts it if this attempt did register it (never twice).`,
+          secrets,
+        ),
+      );
+  }
+}
+
+/**
+ * A terminated device cannot be registered again until Soracom deletes it, 24 hours after its
+ * termination; it then returns to the Sigfox network with a NEW PAC (the program's PAC is spent).
+ */
+export function terminatedDeviceMessage(deviceId: string, device: SigfoxDevice | undefined): string {
+  const since = device?.lastModifiedTime;
+  const sinceMs = since === undefined ? NaN : Date.parse(since);
+  const when = Number.isNaN(sinceMs)
+    ? "24 hours after its termination"
+    : `at ${new Date(sinceMs + TERMINATED_RETENTION_MS).toISOString()} (24 hours after its termination at ${new Date(sinceMs).toISOString()})`;
+  return (
+    `SigfoxDevice ${deviceId}: cannot register: the device is terminated in this operator's account (a \`pulumi destroy\` or a removal ` +
+    `terminated it; a terminated device cannot be re-activated). Soracom deletes it ${when}; it then returns to the Sigfox network ` +
+    `with a NEW PAC: set that PAC as registrationSecret and run \`pulumi up\` after that time (the current PAC will be refused). ` +
+    `To free a device at once next time, destroy it with deleteImmediately: true: its new PAC is written to soracom:releasedPacDir.`
+  );
+}
+
+/** What a (non-immediate) termination means for the next registration of the device. */
+function terminatedDeviceNotice(device: SigfoxDevice): string {
+  const at = Date.parse(device.lastModifiedTime ?? "");
+  const until = Number.isNaN(at) ? "for 24 hours" : `until ${new Date(at + TERMINATED_RETENTION_MS).toISOString()} (24 hours)`;
+  return (
+    `It stays in the account as terminated ${until} and cannot be registered again before: a \`pulumi up\` that declares it ` +
+    `fails until then. Soracom then deletes it and it returns to the Sigfox network with a NEW PAC, which registering it again needs.`
+  );
+}
+
+/** How long a terminated device stays in the account before Soracom deletes it. */
+const TERMINATED_RETENTION_MS = 24 * 3600 * 1000;
 
 interface TagDelta {
   remove: string[];
@@ -485,7 +566,8 @@ async function applyDelta(api: DeviceApi, deviceId: string, from: ManagedState, 
   const step = async (name: string, call: () => Promise<SigfoxDevice | void>, apply: () => void): Promise<boolean> => {
     out.calls++;
     try {
-      const result = await call();
+      // Every step is idempotent (a PUT, a set, a flag, a tag deletion that tolerates 404): safe to call again.
+      const result = await retryIdempotent(call);
       apply();
       if (result) {
         out.device = result;

@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PAC_PATTERN } from "../api/formats";
+import { INPUT_NAMES } from "../provider/sigfox-device";
 import { sigfoxDeviceShim } from "../provider/shim";
 
 /** Inputs of a {@link SigfoxDevice}. */
@@ -110,12 +111,25 @@ export class SigfoxDevice extends pulumi.dynamic.Resource {
       operatorId: undefined,
       lastModifiedTime: undefined,
       lastSeen: undefined,
+      // Properties a JavaScript program passes that are not inputs (`groupID`, `pac`...): handed to the
+      // provider's check, which rejects them at preview, naming the closest input. Dropping them would
+      // silently ignore what the user meant to set. Secret: the value may be a PAC under a wrong name.
+      ...unknownArgs(args),
     };
     // No additionalSecretOutputs: the PAC is not an output. (A PAC that outputs written by earlier
     // versions still hold stays secret: the engine marks an output secret when the input of the same
     // name is.) The shim has only `configure` (which installs the real methods); see src/provider/shim.ts.
     super(sigfoxDeviceShim as unknown as pulumi.dynamic.ResourceProvider, name, props, opts, "soracom", "SigfoxDevice");
   }
+}
+
+/** Arguments that are not inputs of the resource (only untyped programs can pass them), as secrets. */
+function unknownArgs(args: SigfoxDeviceArgs): Record<string, pulumi.Output<unknown>> {
+  const extra: Record<string, pulumi.Output<unknown>> = {};
+  for (const [key, value] of Object.entries(args as unknown as Record<string, unknown>)) {
+    if (!(INPUT_NAMES as readonly string[]).includes(key) && value !== undefined) extra[key] = pulumi.secret(value);
+  }
+  return extra;
 }
 
 /**

@@ -63,7 +63,8 @@ describe("check", () => {
     ["groupId", { groupId: "" }, /omit it for no group/],
     ["terminationEnabled", { terminationEnabled: "yes" }, /true or false/],
     ["deleteImmediately", { deleteImmediately: 1 }, /true or false/],
-    ["terminationEnable", { terminationEnable: true }, /unknown property/],
+    // Unknown properties are named in the reason, not as the property (the engine would print the value: it may be a PAC).
+    ["", { terminationEnable: true }, /unknown property "terminationEnable": did you mean "terminationEnabled"\?/],
   ])("rejects a bad %s (property) with a fix in the message", async (property, patch, reason) => {
     const r = await check({}, { ...valid, ...patch });
     expect(r.failures).toHaveLength(1);

@@ -305,7 +305,8 @@ describe("SigfoxDevice on the real engine", () => {
 
   it("7. a failure after registration leaves a recorded resource that the next up completes", async () => {
     spec.devices.dev3 = { deviceId: D3.deviceId, registrationSecret: D3.pac, tags: { site: "nagoya" }, groupId: GROUP_A, terminationEnabled: true };
-    await emu.control.injectFault({ operation: "setSigfoxDeviceGroup", status: 500, count: 20 });
+    // More failures than the provider's per-device retries (6 attempts of up to 4 client calls each).
+    await emu.control.injectFault({ operation: "setSigfoxDeviceGroup", status: 500, count: 100 });
     const mark = h.output.length;
     const err = await expectFailure(h.up());
     await emu.control.clearFaults();
@@ -358,7 +359,7 @@ describe("SigfoxDevice on the real engine", () => {
     await resetCalls();
     const mark = h.output.length;
     const err = await expectFailure(h.destroy());
-    expect(`${(err as Error).message}\n${outputSince(mark)}`).toMatch(/refusing to terminate: termination protection is on \(terminationEnabled is false\)\. Set terminationEnabled: true/);
+    expect(`${(err as Error).message}\n${outputSince(mark)}`).toMatch(/refusing to terminate: termination protection is on \(terminationEnabled is false\)\. Nothing was sent to the API for this device.* set terminationEnabled: true on it, run `pulumi up`/);
     expect(await apiCalls()).toEqual({});
     expect(await stateUrns()).toEqual(["dev1", "dev2", "dev3"]);
     for (const d of [D1, D2, D3]) expect(await live(d.deviceId)).toMatchObject({ ownerOperatorId: emu.credentials.operatorId, status: "ready" });

@@ -10,34 +10,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import { changedFields, sigfoxDevice } from "../../src/provider";
 import { setApiFactoryForTests } from "../../src/provider/config";
+import { setConvergencePolicyForTests } from "../../src/provider/convergence";
 import type { PartialStateError } from "../../src/provider/errors";
-import { apiCallsWithoutAuth, emulatorProviderConfig, rejection } from "../helpers/common";
+import { emulatorProviderConfig, rejection } from "../helpers/common";
+import { PROVIDER_TEXT, providerKit } from "./provider-kit";
 
 const GROUP_A = "11111111-1111-4111-8111-111111111111";
 const GROUP_B = "22222222-2222-4222-8222-222222222222";
-const PROVIDER_TEXT = "exports.handler = () => shim; // stands in for the serialized shim";
-
 let emu: RunningEmulator;
 let pacDir: string;
-let seq = 0;
-
-/** A fresh network device (unregistered) with a random PAC. */
-async function networkDevice(): Promise<{ deviceId: string; pac: string }> {
-  const deviceId = (0x100000 + ++seq * 17 + Math.floor(Math.random() * 1000)).toString(16).toUpperCase();
-  const pac = Array.from({ length: 16 }, () => "0123456789ABCDEF"[Math.floor(Math.random() * 16)]).join("");
-  await emu.control.seed({ devices: [{ deviceId, pac }] });
-  return { deviceId, pac };
-}
-
-function calls(): Promise<Record<string, number>> {
-  return apiCallsWithoutAuth(emu);
-}
-
-async function checked(news: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const r = await sigfoxDevice.check({}, news);
-  expect(r.failures).toEqual([]);
-  return { ...(r.inputs as Record<string, unknown>), __provider: PROVIDER_TEXT };
-}
+const { networkDevice, calls, checked } = providerKit(() => emu, 0x100000);
 
 function expectJsonClean(v: unknown): void {
   expect(JSON.parse(JSON.stringify(v))).toEqual(v);
@@ -48,6 +30,7 @@ beforeAll(async () => {
   emu = await startEmulator({ seed: { groups: [{ groupId: GROUP_A }, { groupId: GROUP_B }] } });
   pacDir = fs.mkdtempSync(path.join(os.tmpdir(), "released-pacs-"));
   setApiFactoryForTests(undefined);
+  setConvergencePolicyForTests({ attempts: 3, baseDelayMs: 10, maxDelayMs: 50 });
   await sigfoxDevice.configure({ config: emulatorProviderConfig(emu, { releasedPacDir: pacDir }) });
 });
 afterAll(async () => {
@@ -134,7 +117,8 @@ describe("create", () => {
 
   it("throws the partial-state error when a step after registration fails; update finishes it", async () => {
     const d = await networkDevice();
-    await emu.control.injectFault({ operation: "setSigfoxDeviceGroup", status: 500, count: 5 });
+    // More failures than the provider's per-device budget of retries (each of its attempts is 4 client calls).
+    await emu.control.injectFault({ operation: "setSigfoxDeviceGroup", status: 500, count: 100 });
     const inputs = await checked({ deviceId: d.deviceId, registrationSecret: d.pac, tags: { a: "1" }, groupId: GROUP_A, terminationEnabled: true });
     const err = (await sigfoxDevice.create(inputs).catch((e: unknown) => e)) as PartialStateError;
     expect(err.id).toBe(d.deviceId);
@@ -194,7 +178,9 @@ describe("read", () => {
     const r = await sigfoxDevice.read(d.deviceId, c.outs);
     expect(r.props).toMatchObject({ status: "active", lastSeen: { rssi: -118, snr: 12 } });
     expect((r.props as { lastSeen: { time: string } }).lastSeen.time).toMatch(/^\d{4}-\d\d-\d\dT/);
-    expect((await sigfoxDevice.diff(d.deviceId, r.props, r.inputs)).changes).toBe(false);
+    // No drift: no refreshed inputs (the engine keeps the stored ones), and no change against the program.
+    expect(r.inputs).toBeUndefined();
+    expect((await sigfoxDevice.diff(d.deviceId, r.props, await checked({ deviceId: d.deviceId, registrationSecret: d.pac }))).changes).toBe(false);
     expectJsonClean(r);
   });
 

@@ -85,6 +85,8 @@ export const FaultRequest = z
     count: z.number().int().min(1).optional(),
     /** Apply to this fraction of matching calls (0..1). */
     probability: z.number().min(0).max(1).optional(),
+    /** Seed of this fault's own random draws (with `probability`): the same calls in the same order get the same faults. */
+    seed: z.number().int().optional(),
   })
   .refine((f) => f.status !== undefined || f.latencyMs !== undefined || f.drop !== undefined, {
     message: "a fault needs at least one of status, latencyMs, drop",
