@@ -6,4 +6,6 @@ set -euo pipefail
 # backend, started on demand by scripts/postgres.sh), installed once per machine.
 bash "$(dirname "${BASH_SOURCE[0]}")/system-packages.sh" chromium postgresql
 tsc -p tsconfig.json --noEmit
+# Formatter and linter (biome.json): the tree stays clean, so reviews talk about design.
+biome check .
 exec vitest run "$@"

@@ -12,9 +12,7 @@ const deviceId = config.get("deviceId") || "1A2B3C10";
 const pacFromEnv = process.env[`SORACOM_PAC_${deviceId}`];
 const pac = config.getSecret("pac") || (pacFromEnv ? pulumi.secret(pacFromEnv) : undefined);
 if (pac === undefined) {
-  throw new pulumi.RunError(
-    `No PAC for device ${deviceId}: run \`pulumi config set --secret pac <PAC>\` or set SORACOM_PAC_${deviceId}.`,
-  );
+  throw new pulumi.RunError(`No PAC for device ${deviceId}: run \`pulumi config set --secret pac <PAC>\` or set SORACOM_PAC_${deviceId}.`);
 }
 
 const device = new SigfoxDevice(deviceId, {

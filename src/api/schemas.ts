@@ -74,14 +74,7 @@ export const SigfoxData = z.object({
 });
 export type SigfoxData = z.infer<typeof SigfoxData>;
 
-export const DATA_ENTRY_RESOURCE_TYPES = [
-  "Subscriber",
-  "LoraDevice",
-  "Sim",
-  "SigfoxDevice",
-  "Device",
-  "SoraCam",
-] as const;
+export const DATA_ENTRY_RESOURCE_TYPES = ["Subscriber", "LoraDevice", "Sim", "SigfoxDevice", "Device", "SoraCam"] as const;
 
 /** Harvest Data entry. For Sigfox, `content` is a JSON document as a string (not base64). */
 export const DataEntry = z.looseObject({

@@ -43,7 +43,10 @@ export const TagNameValue = z
   .string({ error: "tag names must be strings" })
   .min(1, "tag names must not be empty")
   .max(MAX_TAG_NAME_LENGTH, `tag names must be at most ${MAX_TAG_NAME_LENGTH} characters`)
-  .refine((n) => !DOT_SEGMENT_TAG_NAMES.includes(n), 'tag names "." and ".." cannot be used: a tag is removed by its name in the URL path, where they are dot segments');
+  .refine(
+    (n) => !DOT_SEGMENT_TAG_NAMES.includes(n),
+    'tag names "." and ".." cannot be used: a tag is removed by its name in the URL path, where they are dot segments',
+  );
 
 export const TagValueValue = z
   .string({ error: "tag values must be strings" })
@@ -59,6 +62,6 @@ export const withinTagCount = (tags: object): boolean => Object.keys(tags).lengt
 export const TagMapValue = z.record(TagNameValue, TagValueValue).refine(withinTagCount, TOO_MANY_TAGS_MESSAGE);
 
 export const ProductCertificationIdValue = z
-  .string({ error: "productCertificationId must be a string: the Sigfox product certification ID, e.g. \"P_0006_7A5B_01\"" })
+  .string({ error: 'productCertificationId must be a string: the Sigfox product certification ID, e.g. "P_0006_7A5B_01"' })
   .min(1, "productCertificationId must not be empty: omit it instead")
   .max(MAX_PRODUCT_CERTIFICATION_ID_LENGTH, `productCertificationId must be at most ${MAX_PRODUCT_CERTIFICATION_ID_LENGTH} characters`);

@@ -23,7 +23,11 @@ export function fitQuadraticThroughOrigin(points: { x: number; y: number }[]): {
 
 function fitFree(points: { x: number; y: number }[]): { b: number; c: number } | undefined {
   if (points.length < 2) return undefined;
-  let s2 = 0, s3 = 0, s4 = 0, sxy = 0, sx2y = 0;
+  let s2 = 0,
+    s3 = 0,
+    s4 = 0,
+    sxy = 0,
+    sx2y = 0;
   for (const { x, y } of points) {
     s2 += x * x;
     s3 += x ** 3;
@@ -42,7 +46,8 @@ export function fitLinear(points: { x: number; y: number }[]): { a: number; b: n
   if (n < 2) return undefined;
   const mx = points.reduce((s, p) => s + p.x, 0) / n;
   const my = points.reduce((s, p) => s + p.y, 0) / n;
-  let sxx = 0, sxy = 0;
+  let sxx = 0,
+    sxy = 0;
   for (const p of points) {
     sxx += (p.x - mx) ** 2;
     sxy += (p.x - mx) * (p.y - my);
@@ -56,8 +61,8 @@ export function fitLinear(points: { x: number; y: number }[]): { a: number; b: n
 export function growthExponent(points: { x: number; y: number }[]): number | undefined {
   const sorted = [...points].filter((p) => p.x > 0 && p.y > 0).sort((a, b) => a.x - b.x);
   if (sorted.length < 2) return undefined;
-  const lo = sorted[0]!, hi = sorted[sorted.length - 1]!;
+  const lo = sorted[0]!,
+    hi = sorted[sorted.length - 1]!;
   if (hi.x === lo.x) return undefined;
   return Math.log(hi.y / lo.y) / Math.log(hi.x / lo.x);
 }
-

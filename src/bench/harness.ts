@@ -90,7 +90,12 @@ export class FleetStack {
   }
 
   /** Runs one engine operation and measures it. `writesState`: watch the checkpoint (up/destroy). */
-  async step(name: string, run: (stack: Stack) => Promise<{ summary?: { resourceChanges?: Record<string, number> } } | unknown>, writesState = true, keepLog = false): Promise<StepResult> {
+  async step(
+    name: string,
+    run: (stack: Stack) => Promise<{ summary?: { resourceChanges?: Record<string, number> } } | unknown>,
+    writesState = true,
+    keepLog = false,
+  ): Promise<StepResult> {
     await this.emulator.control.clearRequests();
     this.proxy.reset();
     const watch = writesState ? watchStackState(this.stateDir, "bench") : undefined;
@@ -167,9 +172,9 @@ export function providerBytes(cp: CheckpointJson): { devices: number; providerBy
   const len = (v: unknown): number => (v === undefined ? 0 : Buffer.byteLength(typeof v === "string" ? v : JSON.stringify(v)));
   const breakdown: Record<string, number> = { "whole resource (compact JSON)": len(d) };
   for (const [k, v] of Object.entries(d)) breakdown[k] = len(v);
-  breakdown["inputs+outputs: __provider"] = len(d.inputs?.["__provider"]) + len(d.outputs?.["__provider"]);
-  breakdown["inputs+outputs: registrationSecret (ciphertext)"] = len(d.inputs?.["registrationSecret"]) + len(d.outputs?.["registrationSecret"]);
-  return { devices: devices.length, providerBytesPerResource: len(d.inputs?.["__provider"]) + len(d.outputs?.["__provider"]), breakdown };
+  breakdown["inputs+outputs: __provider"] = len(d.inputs?.__provider) + len(d.outputs?.__provider);
+  breakdown["inputs+outputs: registrationSecret (ciphertext)"] = len(d.inputs?.registrationSecret) + len(d.outputs?.registrationSecret);
+  return { devices: devices.length, providerBytesPerResource: len(d.inputs?.__provider) + len(d.outputs?.__provider), breakdown };
 }
 
 export function benchWorkRoot(): string {

@@ -76,7 +76,10 @@ const USAGE = `usage: npm run bench -- [options]
   --help`;
 
 function list(value: string | undefined, fallback: string): string[] {
-  return (value ?? fallback).split(",").map((s) => s.trim()).filter((s) => s !== "");
+  return (value ?? fallback)
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
 }
 
 function positiveInts(values: string[], what: string): number[] {
@@ -164,8 +167,22 @@ async function main(): Promise<number> {
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`--name: "${name}" is not a plain file name`);
   const outDir = path.resolve(PACKAGE_ROOT, values.out ?? path.join("bench", "results"));
   const options = {
-    only, quick, sizes, modes, target, rateLimits, rateDevices, listDevices, gets, concurrencies, latenciesMs, driftDevices,
-    exportDevices, exportEntries, exportConcurrencies, exportLatenciesMs,
+    only,
+    quick,
+    sizes,
+    modes,
+    target,
+    rateLimits,
+    rateDevices,
+    listDevices,
+    gets,
+    concurrencies,
+    latenciesMs,
+    driftDevices,
+    exportDevices,
+    exportEntries,
+    exportConcurrencies,
+    exportLatenciesMs,
     ...(only.includes("adopt") ? { adoptSizes } : {}),
     ...(only.includes("parallelism") ? { sweepDevices, sweepParallel, sweepConcurrency, sweepLimit } : {}),
     ...(only.includes("faults") ? { faultDevices, faultSeed, faultWithout429: values["fault-without-429"] === true } : {}),
@@ -199,7 +216,7 @@ async function main(): Promise<number> {
     results.machine.load1AtEnd = loadAverage();
     results.extrapolation = extrapolate(results.fleet, target!);
     fs.mkdirSync(outDir, { recursive: true });
-    fs.writeFileSync(path.join(outDir, `${name}.json`), JSON.stringify(results, null, 2) + "\n");
+    fs.writeFileSync(path.join(outDir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
     fs.writeFileSync(path.join(outDir, `${name}.md`), markdownSummary(results));
   };
   const guard = async (what: string, run: () => Promise<void>): Promise<void> => {
@@ -234,9 +251,15 @@ async function main(): Promise<number> {
   if (only.includes("export")) {
     log(`\n== export: ${exportDevices} devices x ${exportEntries} entries, concurrency ${exportConcurrencies.join(",")} + a page-of-10 baseline`);
     await guard("export", async () => {
-      results.dataExport = await runExportScenario({ devices: exportDevices!, entriesPerDevice: exportEntries!, concurrencies: exportConcurrencies, latenciesMs: exportLatenciesMs }, log);
+      results.dataExport = await runExportScenario(
+        { devices: exportDevices!, entriesPerDevice: exportEntries!, concurrencies: exportConcurrencies, latenciesMs: exportLatenciesMs },
+        log,
+      );
       for (const r of results.dataExport.runs) {
-        if (r.failures > 0 || r.entries !== exportDevices! * exportEntries!) results.problems.push(`export (${r.label}, concurrency ${r.concurrency}, latency ${r.serverLatencyMs ?? 0} ms): ${r.entries} of ${exportDevices! * exportEntries!} entries, ${r.failures} failed devices`);
+        if (r.failures > 0 || r.entries !== exportDevices! * exportEntries!)
+          results.problems.push(
+            `export (${r.label}, concurrency ${r.concurrency}, latency ${r.serverLatencyMs ?? 0} ms): ${r.entries} of ${exportDevices! * exportEntries!} entries, ${r.failures} failed devices`,
+          );
       }
     });
   }
@@ -251,7 +274,9 @@ async function main(): Promise<number> {
     }
   }
   if (only.includes("parallelism")) {
-    log(`\n== parallelism: ${sweepDevices} creates under ${sweepLimit}/min, engine --parallel ${sweepParallel.join(",")} x maxConcurrency ${sweepConcurrency.join(",")}`);
+    log(
+      `\n== parallelism: ${sweepDevices} creates under ${sweepLimit}/min, engine --parallel ${sweepParallel.join(",")} x maxConcurrency ${sweepConcurrency.join(",")}`,
+    );
     for (const parallel of sweepParallel) {
       for (const concurrency of sweepConcurrency) {
         await guard(`parallelism ${parallel}/${concurrency}`, async () => {
@@ -306,7 +331,10 @@ function mergeResults(files: string[], outDir: string, name: string, target: num
   const first = docs[0]!;
   const merged: BenchResults = {
     ...first,
-    options: { mergedFrom: files.map((f) => path.relative(PACKAGE_ROOT, path.resolve(f))), runs: docs.map((d) => ({ startedAt: d.startedAt, options: d.options, load1: [d.machine.load1AtStart, d.machine.load1AtEnd] })) },
+    options: {
+      mergedFrom: files.map((f) => path.relative(PACKAGE_ROOT, path.resolve(f))),
+      runs: docs.map((d) => ({ startedAt: d.startedAt, options: d.options, load1: [d.machine.load1AtStart, d.machine.load1AtEnd] })),
+    },
     durationSeconds: docs.reduce((n, d) => n + d.durationSeconds, 0),
     fleet: docs.flatMap((d) => d.fleet).sort((a, b) => a.mode.localeCompare(b.mode) || a.devices - b.devices),
     rateLimit: docs.flatMap((d) => d.rateLimit),
@@ -321,7 +349,7 @@ function mergeResults(files: string[], outDir: string, name: string, target: num
   if (dataExport) merged.dataExport = dataExport;
   merged.extrapolation = extrapolate(merged.fleet, target);
   fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(path.join(outDir, `${name}.json`), JSON.stringify(merged, null, 2) + "\n");
+  fs.writeFileSync(path.join(outDir, `${name}.json`), `${JSON.stringify(merged, null, 2)}\n`);
   fs.writeFileSync(path.join(outDir, `${name}.md`), markdownSummary(merged));
   console.log(markdownSummary(merged));
   return 0;
@@ -333,7 +361,10 @@ function gitInfo(): { commit: string; dirty: string[] } {
   try {
     return {
       commit: run(["rev-parse", "HEAD"]),
-      dirty: run(["status", "--porcelain", "--untracked-files=no", "--", "src"]).split("\n").filter((l) => l !== "").map((l) => l.slice(3)),
+      dirty: run(["status", "--porcelain", "--untracked-files=no", "--", "src"])
+        .split("\n")
+        .filter((l) => l !== "")
+        .map((l) => l.slice(3)),
     };
   } catch {
     return { commit: "unknown", dirty: [] };
@@ -342,7 +373,10 @@ function gitInfo(): { commit: string; dirty: string[] } {
 
 function pulumiVersion(): string {
   try {
-    return execFileSync(path.join(pulumiCliDir(), "pulumi"), ["version"], { encoding: "utf8", env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } }).trim();
+    return execFileSync(path.join(pulumiCliDir(), "pulumi"), ["version"], {
+      encoding: "utf8",
+      env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
+    }).trim();
   } catch {
     return "unknown";
   }

@@ -112,7 +112,13 @@ export function extrapolate(fleet: FleetRunResult[], target: number): Extrapolat
 }
 
 /** See {@link Extrapolation.secondsCheckpointModel}. */
-function checkpointModel(fleet: FleetRunResult[], mode: string, step: string, target: number, bytesAtTarget: number | undefined): Pick<Extrapolation, "secondsCheckpointModel" | "secondsPerMiBWritten"> | undefined {
+function checkpointModel(
+  fleet: FleetRunResult[],
+  mode: string,
+  step: string,
+  target: number,
+  bytesAtTarget: number | undefined,
+): Pick<Extrapolation, "secondsCheckpointModel" | "secondsPerMiBWritten"> | undefined {
   if (mode === "lean" || bytesAtTarget === undefined) return undefined;
   const stepOf = (m: string, n: number): StepResult | undefined => fleet.find((f) => f.mode === m && f.devices === n)?.steps.find((s) => s.step === step);
   const pairs = fleet
@@ -122,7 +128,14 @@ function checkpointModel(fleet: FleetRunResult[], mode: string, step: string, ta
       const lean = stepOf("lean", f.devices);
       return own?.state && lean?.state ? [{ n: f.devices, dt: own.seconds - lean.seconds, extra: stateBytes(own) - stateBytes(lean) }] : [];
     });
-  const leanFit = fitLinear(fleet.filter((f) => f.mode === "lean").flatMap((f) => { const s = stepOf("lean", f.devices); return s ? [{ x: f.devices, y: s.seconds }] : []; }));
+  const leanFit = fitLinear(
+    fleet
+      .filter((f) => f.mode === "lean")
+      .flatMap((f) => {
+        const s = stepOf("lean", f.devices);
+        return s ? [{ x: f.devices, y: s.seconds }] : [];
+      }),
+  );
   if (pairs.length < 2 || !leanFit) return undefined;
   const sxy = pairs.reduce((s, p) => s + p.extra * p.dt, 0);
   const sxx = pairs.reduce((s, p) => s + p.extra * p.extra, 0);
@@ -188,16 +201,36 @@ export function markdownSummary(r: BenchResults): string {
       `load average (1 min) ${r.machine.load1AtStart} at start, ${r.machine.load1AtEnd} at end (the machine is shared: absolute seconds are noisy, calls and bytes are not)`,
   );
   out.push("");
-  out.push(`Commit ${(r.git?.commit ?? "unknown").slice(0, 12)}${(r.git?.dirty.length ?? 0) > 0 ? ` with uncommitted changes in ${r.git!.dirty.join(", ")}` : ""}. Options: \`${JSON.stringify(r.options)}\``);
+  out.push(
+    `Commit ${(r.git?.commit ?? "unknown").slice(0, 12)}${(r.git?.dirty.length ?? 0) > 0 ? ` with uncommitted changes in ${r.git!.dirty.join(", ")}` : ""}. Options: \`${JSON.stringify(r.options)}\``,
+  );
 
   if (r.adopt !== undefined && r.adopt.length > 0) {
     out.push("", "## Adopting existing devices (import + adopt-only vs with PACs)", "");
-    out.push("Reads = `getSigfoxDevice` + `listSigfoxDevices`; writes = every other call but auth. The adopt-only `up` must make 0 writes and at most min(N, ceil(A/100)) + 20 reads.");
+    out.push(
+      "Reads = `getSigfoxDevice` + `listSigfoxDevices`; writes = every other call but auth. The adopt-only `up` must make 0 writes and at most min(N, ceil(A/100)) + 20 reads.",
+    );
     out.push("");
-    const rows = r.adopt.flatMap((a) => a.variants.flatMap((v) => v.steps.map((s) => [a.devices, a.account, v.variant, s.step, secs(s.seconds), readCalls(s.calls), writeCalls(s.calls), formatCalls(s.calls), bytes(s.http.bytesSent + s.http.bytesReceived), s.load1])));
+    const rows = r.adopt.flatMap((a) =>
+      a.variants.flatMap((v) =>
+        v.steps.map((s) => [
+          a.devices,
+          a.account,
+          v.variant,
+          s.step,
+          secs(s.seconds),
+          readCalls(s.calls),
+          writeCalls(s.calls),
+          formatCalls(s.calls),
+          bytes(s.http.bytesSent + s.http.bytesReceived),
+          s.load1,
+        ]),
+      ),
+    );
     out.push(table(["N", "A", "variant", "step", "time", "reads", "writes", "API calls", "HTTP bytes", "load"], rows));
     out.push("");
-    for (const a of r.adopt) out.push(`N=${a.devices}: read bound ${a.readBound}; ${a.violations.length === 0 ? "all expectations met" : a.violations.join("; ")}`);
+    for (const a of r.adopt)
+      out.push(`N=${a.devices}: read bound ${a.readBound}; ${a.violations.length === 0 ? "all expectations met" : a.violations.join("; ")}`);
   }
 
   if (r.fleet.length > 0) {
@@ -226,7 +259,25 @@ export function markdownSummary(r: BenchResults): string {
         ]);
       }
     }
-    out.push(table(["mode", "N", "step", "time", "API calls", "calls/device", "429s", "HTTP bytes", "checkpoint writes", "state bytes written", "checkpoint after", "load"], rows));
+    out.push(
+      table(
+        [
+          "mode",
+          "N",
+          "step",
+          "time",
+          "API calls",
+          "calls/device",
+          "429s",
+          "HTTP bytes",
+          "checkpoint writes",
+          "state bytes written",
+          "checkpoint after",
+          "load",
+        ],
+        rows,
+      ),
+    );
     out.push("");
     out.push(
       table(
@@ -262,7 +313,20 @@ export function markdownSummary(r: BenchResults): string {
       out.push("");
       out.push(
         table(
-          ["mode", "step", "sizes", "time exp.", "time @target (linear)", "s per MiB written", "time @target (checkpoint model)", "state bytes exp.", "state bytes written @target", "checkpoint JSON @target", "API calls @target", "HTTP bytes @target"],
+          [
+            "mode",
+            "step",
+            "sizes",
+            "time exp.",
+            "time @target (linear)",
+            "s per MiB written",
+            "time @target (checkpoint model)",
+            "state bytes exp.",
+            "state bytes written @target",
+            "checkpoint JSON @target",
+            "API calls @target",
+            "HTTP bytes @target",
+          ],
           r.extrapolation.map((e) => [
             e.mode,
             e.step,
@@ -347,8 +411,32 @@ export function markdownSummary(r: BenchResults): string {
     out.push("");
     out.push(
       table(
-        ["concurrent GETs", "cap (maxConcurrency)", "server latency", "time", "GETs/s", "max in flight (server side)", "cap respected", "failures", "429s", "HTTP bytes", "load"],
-        c.gets.map((g) => [g.gets, g.maxConcurrency, `${g.serverLatencyMs} ms`, secs(g.seconds), g.perSecond.toFixed(0), g.maxInFlight, g.capRespected ? "yes" : "NO", g.failures, g.client.rateLimited, bytes(g.http.bytesSent + g.http.bytesReceived), g.load1]),
+        [
+          "concurrent GETs",
+          "cap (maxConcurrency)",
+          "server latency",
+          "time",
+          "GETs/s",
+          "max in flight (server side)",
+          "cap respected",
+          "failures",
+          "429s",
+          "HTTP bytes",
+          "load",
+        ],
+        c.gets.map((g) => [
+          g.gets,
+          g.maxConcurrency,
+          `${g.serverLatencyMs} ms`,
+          secs(g.seconds),
+          g.perSecond.toFixed(0),
+          g.maxInFlight,
+          g.capRespected ? "yes" : "NO",
+          g.failures,
+          g.client.rateLimited,
+          bytes(g.http.bytesSent + g.http.bytesReceived),
+          g.load1,
+        ]),
       ),
     );
   }
@@ -378,17 +466,42 @@ export function markdownSummary(r: BenchResults): string {
   }
   if (r.faults && r.faults.length > 0) {
     out.push("", "## Fleet under write faults (one `pulumi up`)", "");
-    out.push("10 % 503, 5 % 429, 2 % connection dropped after the commit on register, put_tags, set_group and enable_termination (seeded). Baseline: the same fleet without faults, in its own emulator and stack.");
+    out.push(
+      "10 % 503, 5 % 429, 2 % connection dropped after the commit on register, put_tags, set_group and enable_termination (seeded). Baseline: the same fleet without faults, in its own emulator and stack.",
+    );
     out.push("");
     const rows: (string | number)[][] = [];
     for (const f of r.faults) {
-      for (const [run, x] of [["baseline", f.baseline], ["faults", f.faulted]] as const) {
+      for (const [run, x] of [
+        ["baseline", f.baseline],
+        ["faults", f.faulted],
+      ] as const) {
         const a = x.audit;
-        rows.push([f.devices, run === "faults" && f.rateLimited === false ? "faults without 429" : run, secs(x.seconds), formatCalls(x.calls), a.registered, a.orphans.length, a.duplicateRegistrations.length, a.conflictingRegisters, a.notConverged.length]);
+        rows.push([
+          f.devices,
+          run === "faults" && f.rateLimited === false ? "faults without 429" : run,
+          secs(x.seconds),
+          formatCalls(x.calls),
+          a.registered,
+          a.orphans.length,
+          a.duplicateRegistrations.length,
+          a.conflictingRegisters,
+          a.notConverged.length,
+        ]);
       }
-      rows.push([f.devices, f.rateLimited === false ? "ratio (no 429s)" : "ratio", `${f.timeRatio.toFixed(2)}×`, `faults applied: ${formatCalls(f.faulted.faultsApplied)}`, "", "", "", "", ""]);
+      rows.push([
+        f.devices,
+        f.rateLimited === false ? "ratio (no 429s)" : "ratio",
+        `${f.timeRatio.toFixed(2)}×`,
+        `faults applied: ${formatCalls(f.faulted.faultsApplied)}`,
+        "",
+        "",
+        "",
+        "",
+        "",
+      ]);
     }
     out.push(table(["devices", "run", "seconds", "API calls", "registered", "orphans", "duplicate registrations", "409 registers", "not converged"], rows));
   }
-  return out.join("\n") + "\n";
+  return `${out.join("\n")}\n`;
 }

@@ -43,7 +43,11 @@ export const writeCalls = (calls: Record<string, number>): number =>
 
 /** The devices declared with their PACs and exactly their seeded state (see `ownedSeed`). */
 function withPacs(devices: BenchDevice[]): FleetFile {
-  return { version: 1, defaults: { tags: { rev: "1" } }, devices: devices.map((d, i) => ({ deviceId: d.deviceId, pac: d.pac, tags: { site: `site-${i % 10}` } })) };
+  return {
+    version: 1,
+    defaults: { tags: { rev: "1" } },
+    devices: devices.map((d, i) => ({ deviceId: d.deviceId, pac: d.pac, tags: { site: `site-${i % 10}` } })),
+  };
 }
 
 export async function runAdoptScenario(n: number, workRoot: string, log: (s: string) => void): Promise<AdoptRunResult> {
@@ -59,7 +63,9 @@ export async function runAdoptScenario(n: number, workRoot: string, log: (s: str
     const steps: StepResult[] = [];
     const record = (r: StepResult): StepResult => {
       steps.push(r);
-      log(`  adopt N=${n} ${variant} ${r.step}: ${r.seconds.toFixed(1)} s, ${readCalls(r.calls)} reads, ${writeCalls(r.calls)} writes ${JSON.stringify(r.calls)}, load ${r.load1}`);
+      log(
+        `  adopt N=${n} ${variant} ${r.step}: ${r.seconds.toFixed(1)} s, ${readCalls(r.calls)} reads, ${writeCalls(r.calls)} writes ${JSON.stringify(r.calls)}, load ${r.load1}`,
+      );
       return r;
     };
     try {
@@ -68,21 +74,32 @@ export async function runAdoptScenario(n: number, workRoot: string, log: (s: str
         stack.definition = withPacs(devices);
       } else {
         const output = path.join(stack.dir, "fleet.yaml");
-        const env = { SORACOM_ENDPOINT: stack.proxy.url, SORACOM_AUTH_KEY_ID: stack.emulator.credentials.authKeyId, SORACOM_AUTH_KEY: stack.emulator.credentials.authKey };
+        const env = {
+          SORACOM_ENDPOINT: stack.proxy.url,
+          SORACOM_AUTH_KEY_ID: stack.emulator.credentials.authKeyId,
+          SORACOM_AUTH_KEY: stack.emulator.credentials.authKey,
+        };
         const imported = record(
-          await stack.step("import", async () => {
-            // The command as users run it (a program: nothing imports the CLI's modules).
-            await promisify(execFile)(process.execPath, [path.join(PACKAGE_ROOT, "bin", "soracom-sigfox.js"), "import", "--output", output], {
-              cwd: stack.dir,
-              env: { ...process.env, ...env },
-            });
-          }, false),
+          await stack.step(
+            "import",
+            async () => {
+              // The command as users run it (a program: nothing imports the CLI's modules).
+              await promisify(execFile)(process.execPath, [path.join(PACKAGE_ROOT, "bin", "soracom-sigfox.js"), "import", "--output", output], {
+                cwd: stack.dir,
+                env: { ...process.env, ...env },
+              });
+            },
+            false,
+          ),
         );
-        expect(imported.calls["listSigfoxDevices"] === Math.ceil(n / 100) && imported.apiCalls === Math.ceil(n / 100), `import: ${JSON.stringify(imported.calls)}, expected ${Math.ceil(n / 100)} list calls`);
+        expect(
+          imported.calls.listSigfoxDevices === Math.ceil(n / 100) && imported.apiCalls === Math.ceil(n / 100),
+          `import: ${JSON.stringify(imported.calls)}, expected ${Math.ceil(n / 100)} list calls`,
+        );
         stack.definition = parse(fs.readFileSync(output, "utf8")) as FleetFile;
       }
       const up = record(await stack.step("up (adopt)", (s) => s.up()));
-      expect(up.changes?.["create"] === n + 2, `${variant} up: ${JSON.stringify(up.changes)}, expected ${n + 2} creates`);
+      expect(up.changes?.create === n + 2, `${variant} up: ${JSON.stringify(up.changes)}, expected ${n + 2} creates`);
       if (variant === "import, adopt-only") {
         expect(writeCalls(up.calls) === 0, `${variant} up: ${writeCalls(up.calls)} write calls, expected 0`);
         expect(readCalls(up.calls) <= readBound, `${variant} up: ${readCalls(up.calls)} read calls, expected at most ${readBound}`);

@@ -73,7 +73,7 @@ export async function runClientScenario(
       devices: options.listDevices,
       listed: listed.length,
       seconds,
-      pages: calls["listSigfoxDevices"] ?? 0,
+      pages: calls.listSigfoxDevices ?? 0,
       calls,
       http: { bytesSent: p.bytesSent, bytesReceived: p.bytesReceived },
       client: pick(lister.stats()),
@@ -112,7 +112,9 @@ export async function runClientScenario(
         load1: loadAverage(),
       };
       gets.push(r);
-      log(`  ${ids.length} concurrent GETs, cap ${cap}, server latency ${latencyMs} ms: ${seconds.toFixed(2)} s (${r.perSecond.toFixed(0)}/s), max in flight ${p.maxInFlight}, ${r.failures} failures`);
+      log(
+        `  ${ids.length} concurrent GETs, cap ${cap}, server latency ${latencyMs} ms: ${seconds.toFixed(2)} s (${r.perSecond.toFixed(0)}/s), max in flight ${p.maxInFlight}, ${r.failures} failures`,
+      );
     }
     return { list, gets };
   } finally {

@@ -42,7 +42,7 @@ export interface DriftScenarioResult {
 
 /** A `pulumi stack export` document with one SigfoxDevice per device, shaped like the real one (serialized provider, encrypted PAC). */
 export function syntheticStackExport(devices: BenchDevice[], tagsOf: (i: number) => Record<string, string>): string {
-  const provider = "exports.handler = " + "x".repeat(540);
+  const provider = `exports.handler = ${"x".repeat(540)}`;
   const resources = devices.map((d, i) => {
     const common = { deviceId: d.deviceId, tags: tagsOf(i), terminationEnabled: false, deleteImmediately: false, __provider: provider };
     return {
@@ -50,7 +50,7 @@ export function syntheticStackExport(devices: BenchDevice[], tagsOf: (i: number)
       custom: true,
       id: d.deviceId,
       type: SIGFOX_DEVICE_TYPE,
-      inputs: { ...common, registrationSecret: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:" + "A".repeat(60) } },
+      inputs: { ...common, registrationSecret: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: `v1:${"A".repeat(60)}` } },
       outputs: { ...common, status: "ready", operatorId: "OP0000000000", lastModifiedTime: "2026-12-01T00:00:00.000Z" },
       parent: "urn:pulumi:bench::sigfox-bench::soracom:index:SigfoxFleet::fleet",
     };
@@ -60,10 +60,15 @@ export function syntheticStackExport(devices: BenchDevice[], tagsOf: (i: number)
 
 function runCommand(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile("/usr/bin/time", ["-f", "MAXRSS_KB=%M", process.execPath, path.join(PACKAGE_ROOT, "bin", "soracom-sigfox.js"), ...args], { env, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      "/usr/bin/time",
+      ["-f", "MAXRSS_KB=%M", process.execPath, path.join(PACKAGE_ROOT, "bin", "soracom-sigfox.js"), ...args],
+      { env, maxBuffer: 256 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -101,16 +106,29 @@ export async function runDriftScenario(managed: number, dir: string, log: (s: st
       SORACOM_AUTH_KEY: emulator.credentials.authKey,
     };
     const runs: DriftRunResult[] = [];
-    for (const [source, flag, file] of [["state-file", "--state-file", stateFile], ["fleet", "--fleet", fleetFile]] as const) {
+    for (const [source, flag, file] of [
+      ["state-file", "--state-file", stateFile],
+      ["fleet", "--fleet", fleetFile],
+    ] as const) {
       const output = path.join(dir, `drift-${source}.json`);
       const started = performance.now();
       const r = await runCommand(["drift", flag, file, "--format", "json", "--output", output], env);
       const seconds = (performance.now() - started) / 1000;
       const report = DriftReportSchema.parse(JSON.parse(fs.readFileSync(output, "utf8")));
       const rssKb = Number(/MAXRSS_KB=(\d+)/.exec(r.stderr)?.[1] ?? NaN);
-      const run: DriftRunResult = { source, seconds, peakRssMiB: rssKb / 1024, exitCode: r.code, apiCalls: report.apiCalls, summary: report.summary, load1: loadAverage() };
+      const run: DriftRunResult = {
+        source,
+        seconds,
+        peakRssMiB: rssKb / 1024,
+        exitCode: r.code,
+        apiCalls: report.apiCalls,
+        summary: report.summary,
+        load1: loadAverage(),
+      };
       runs.push(run);
-      log(`  drift ${flag}: ${seconds.toFixed(2)} s, ${run.peakRssMiB.toFixed(0)} MiB peak RSS, calls ${JSON.stringify(report.apiCalls)}, exit ${r.code}, ${JSON.stringify(report.summary)}`);
+      log(
+        `  drift ${flag}: ${seconds.toFixed(2)} s, ${run.peakRssMiB.toFixed(0)} MiB peak RSS, calls ${JSON.stringify(report.apiCalls)}, exit ${r.code}, ${JSON.stringify(report.summary)}`,
+      );
     }
     return { managed, unmanaged: unmanagedDevices.length, listing, runs, stateFileBytes: fs.statSync(stateFile).size };
   } finally {
@@ -122,16 +140,26 @@ export async function runDriftScenario(managed: number, dir: string, log: (s: st
 /** Budget violations of a drift scenario result (empty: within budget). */
 export function driftProblems(r: DriftScenarioResult): string[] {
   const problems: string[] = [];
-  const expectedSummary = { managed: r.managed, inSync: r.managed - Math.ceil(r.managed / 100), drifted: Math.ceil(r.managed / 100), missing: 0, unmanaged: r.unmanaged, ignored: 0 };
+  const expectedSummary = {
+    managed: r.managed,
+    inSync: r.managed - Math.ceil(r.managed / 100),
+    drifted: Math.ceil(r.managed / 100),
+    missing: 0,
+    unmanaged: r.unmanaged,
+    ignored: 0,
+  };
   for (const run of r.runs) {
     const what = `drift --${run.source}`;
-    if (JSON.stringify(run.summary) !== JSON.stringify(expectedSummary)) problems.push(`${what}: summary ${JSON.stringify(run.summary)}, expected ${JSON.stringify(expectedSummary)}`);
+    if (JSON.stringify(run.summary) !== JSON.stringify(expectedSummary))
+      problems.push(`${what}: summary ${JSON.stringify(run.summary)}, expected ${JSON.stringify(expectedSummary)}`);
     if (run.exitCode !== 2) problems.push(`${what}: exit code ${run.exitCode}, expected 2 (drift)`);
-    if (run.apiCalls.list + run.apiCalls.get > Math.ceil((r.managed + r.unmanaged) / 100) + 5) problems.push(`${what}: ${JSON.stringify(run.apiCalls)} API calls, over ceil(A/100) + 5`);
+    if (run.apiCalls.list + run.apiCalls.get > Math.ceil((r.managed + r.unmanaged) / 100) + 5)
+      problems.push(`${what}: ${JSON.stringify(run.apiCalls)} API calls, over ceil(A/100) + 5`);
     if (r.managed >= 10_000) {
       if (run.seconds > DRIFT_BUDGET.seconds) problems.push(`${what}: ${run.seconds.toFixed(1)} s, over ${DRIFT_BUDGET.seconds} s`);
       if (run.peakRssMiB > DRIFT_BUDGET.rssMiB) problems.push(`${what}: ${run.peakRssMiB.toFixed(0)} MiB, over ${DRIFT_BUDGET.rssMiB} MiB`);
-      if (run.seconds > DRIFT_BUDGET.ratioToListing * r.listing.seconds) problems.push(`${what}: ${(run.seconds / r.listing.seconds).toFixed(1)}× the plain listing, over ${DRIFT_BUDGET.ratioToListing}×`);
+      if (run.seconds > DRIFT_BUDGET.ratioToListing * r.listing.seconds)
+        problems.push(`${what}: ${(run.seconds / r.listing.seconds).toFixed(1)}× the plain listing, over ${DRIFT_BUDGET.ratioToListing}×`);
     }
   }
   return problems;

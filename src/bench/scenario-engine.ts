@@ -54,22 +54,28 @@ export async function runFleetScenario(n: number, mode: string, workRoot: string
     const create = record(await fs.step("create", (s) => s.up()));
     const cp = fs.checkpoint();
     const pb = providerBytes(cp.json);
-    expect(create.calls["registerSigfoxDevice"] === n, `create: ${create.calls["registerSigfoxDevice"] ?? 0} register calls for ${n} devices`);
-    expect(create.calls["enableTerminationOnSigfoxDevice"] === n, `create: ${create.calls["enableTerminationOnSigfoxDevice"] ?? 0} enable_termination calls for ${n} devices`);
+    expect(create.calls.registerSigfoxDevice === n, `create: ${create.calls.registerSigfoxDevice ?? 0} register calls for ${n} devices`);
+    expect(
+      create.calls.enableTerminationOnSigfoxDevice === n,
+      `create: ${create.calls.enableTerminationOnSigfoxDevice ?? 0} enable_termination calls for ${n} devices`,
+    );
     expect(create.apiCalls === 2 * n, `create: ${create.apiCalls} API calls, expected ${2 * n} (register + enable_termination per device)`);
 
     const same = record(await fs.step("up (unchanged)", (s) => s.up()));
     expect(same.apiCalls === 0, `unchanged up: ${same.apiCalls} API calls, expected 0`);
 
     const refresh = record(await fs.step("preview --refresh", (s) => s.preview({ refresh: true }), false));
-    expect(refresh.calls["getSigfoxDevice"] === n && refresh.apiCalls === n, `preview --refresh: ${JSON.stringify(refresh.calls)}, expected ${n} getSigfoxDevice`);
+    expect(refresh.calls.getSigfoxDevice === n && refresh.apiCalls === n, `preview --refresh: ${JSON.stringify(refresh.calls)}, expected ${n} getSigfoxDevice`);
 
     fs.definition = fleetDefinition(devices, "2");
     const retag = record(await fs.step("tag change", (s) => s.up()));
-    expect(retag.calls["putSigfoxDeviceTags"] === n && retag.apiCalls === n, `tag change: ${JSON.stringify(retag.calls)}, expected ${n} putSigfoxDeviceTags`);
+    expect(retag.calls.putSigfoxDeviceTags === n && retag.apiCalls === n, `tag change: ${JSON.stringify(retag.calls)}, expected ${n} putSigfoxDeviceTags`);
 
     const destroy = record(await fs.step("destroy", (s) => s.destroy()));
-    expect(destroy.calls["terminateSigfoxDevice"] === n && destroy.apiCalls === n, `destroy: ${JSON.stringify(destroy.calls)}, expected ${n} terminateSigfoxDevice`);
+    expect(
+      destroy.calls.terminateSigfoxDevice === n && destroy.apiCalls === n,
+      `destroy: ${JSON.stringify(destroy.calls)}, expected ${n} terminateSigfoxDevice`,
+    );
 
     return {
       mode,

@@ -122,7 +122,9 @@ export async function runExportScenario(
       };
       runs.push(run);
       fs.rmSync(output, { force: true });
-      log(`  ${v.label}, concurrency ${v.concurrency}, server latency ${v.latencyMs} ms: ${run.entries} entries in ${seconds.toFixed(2)} s (${run.entriesPerSecond.toFixed(0)}/s), ${formatCalls(calls)}, ${bytes(p.bytesReceived)} received`);
+      log(
+        `  ${v.label}, concurrency ${v.concurrency}, server latency ${v.latencyMs} ms: ${run.entries} entries in ${seconds.toFixed(2)} s (${run.entriesPerSecond.toFixed(0)}/s), ${formatCalls(calls)}, ${bytes(p.bytesReceived)} received`,
+      );
     }
     return { devices: options.devices, entriesPerDevice: options.entriesPerDevice, seedSeconds, runs };
   } finally {
@@ -140,8 +142,34 @@ export function exportMarkdown(r: ExportScenarioResult, table: (header: string[]
     `## Data export (${r.devices} devices x ${r.entriesPerDevice} entries)`,
     "",
     table(
-      ["variant", "concurrency", "server latency", "entries", "time", "entries/s", "API calls", "HTTP bytes (sent / received)", "output", "peak heap", "failures", "load"],
-      r.runs.map((x) => [x.label, x.concurrency, `${x.serverLatencyMs ?? 0} ms`, x.entries, `${x.seconds.toFixed(2)} s`, x.entriesPerSecond.toFixed(0), formatCalls(x.calls), `${bytes(x.http.bytesSent)} / ${bytes(x.http.bytesReceived)}`, bytes(x.outputBytes), `${x.peakHeapMb} MB`, x.failures, x.load1]),
+      [
+        "variant",
+        "concurrency",
+        "server latency",
+        "entries",
+        "time",
+        "entries/s",
+        "API calls",
+        "HTTP bytes (sent / received)",
+        "output",
+        "peak heap",
+        "failures",
+        "load",
+      ],
+      r.runs.map((x) => [
+        x.label,
+        x.concurrency,
+        `${x.serverLatencyMs ?? 0} ms`,
+        x.entries,
+        `${x.seconds.toFixed(2)} s`,
+        x.entriesPerSecond.toFixed(0),
+        formatCalls(x.calls),
+        `${bytes(x.http.bytesSent)} / ${bytes(x.http.bytesReceived)}`,
+        bytes(x.outputBytes),
+        `${x.peakHeapMb} MB`,
+        x.failures,
+        x.load1,
+      ]),
     ),
   ];
 }

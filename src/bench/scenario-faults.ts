@@ -66,7 +66,9 @@ export interface FleetAudit {
 
 /** Device IDs (upper case) of the SigfoxDevice resources of a checkpoint's resource list. */
 export function stackDeviceIds(resources: ReadonlyArray<{ type: string; outputs?: unknown }>): Set<string> {
-  return new Set(resources.filter((r) => r.type === SIGFOX_DEVICE_TYPE).map((r) => String((r.outputs as { deviceId?: string } | undefined)?.deviceId ?? "").toUpperCase()));
+  return new Set(
+    resources.filter((r) => r.type === SIGFOX_DEVICE_TYPE).map((r) => String((r.outputs as { deviceId?: string } | undefined)?.deviceId ?? "").toUpperCase()),
+  );
 }
 
 /**
@@ -126,14 +128,19 @@ export async function deployFleet(
   await fs.emulator.control.clearFaults();
   for (const f of faults) await fs.emulator.control.injectFault(f);
   let error: string | undefined;
-  const step = await fs.step("up", async (s) => {
-    try {
-      return await s.up();
-    } catch (e) {
-      error = e instanceof Error ? e.message : String(e);
-      return undefined;
-    }
-  }, true, true);
+  const step = await fs.step(
+    "up",
+    async (s) => {
+      try {
+        return await s.up();
+      } catch (e) {
+        error = e instanceof Error ? e.message : String(e);
+        return undefined;
+      }
+    },
+    true,
+    true,
+  );
   const requests = await fs.emulator.control.requests();
   await fs.emulator.control.clearFaults();
   const faultsApplied: Record<string, number> = {};
@@ -148,14 +155,28 @@ export interface FaultScenarioResult {
   /** False when the run had no injected 429s (each one blocks its operation until the rate-limit window ends). */
   rateLimited: boolean;
   baseline: { seconds: number; calls: Record<string, number>; apiCalls: number; audit: FleetAudit };
-  faulted: { seconds: number; calls: Record<string, number>; apiCalls: number; statuses: Record<string, number>; faultsApplied: Record<string, number>; audit: FleetAudit; error?: string };
+  faulted: {
+    seconds: number;
+    calls: Record<string, number>;
+    apiCalls: number;
+    statuses: Record<string, number>;
+    faultsApplied: Record<string, number>;
+    audit: FleetAudit;
+    error?: string;
+  };
   /** Faulted seconds / baseline seconds. */
   timeRatio: number;
   /** Seconds the client spent waiting out 429s is not separable from the engine's run; see docs/benchmarks.md. */
   violations: string[];
 }
 
-export async function runFaultScenario(n: number, seed: number, rateLimited: boolean, workRoot: string, log: (s: string) => void): Promise<FaultScenarioResult> {
+export async function runFaultScenario(
+  n: number,
+  seed: number,
+  rateLimited: boolean,
+  workRoot: string,
+  log: (s: string) => void,
+): Promise<FaultScenarioResult> {
   const run = async (label: string, faults: FaultRequest[]) => {
     const { fs, definition } = await openFaultFleet(n, label, workRoot);
     try {
@@ -167,9 +188,14 @@ export async function runFaultScenario(n: number, seed: number, rateLimited: boo
   const base = await run(`faults-baseline-${n}`, []);
   log(`  faults N=${n} baseline: ${base.step.seconds.toFixed(1)} s, ${base.step.apiCalls} API calls ${JSON.stringify(base.step.calls)}`);
   const faulted = await run(`faults-${n}`, fleetFaults(seed, { rateLimited }));
-  log(`  faults N=${n} faulted: ${faulted.step.seconds.toFixed(1)} s, ${faulted.step.apiCalls} API calls ${JSON.stringify(faulted.step.calls)}, faults ${JSON.stringify(faulted.faultsApplied)}`);
+  log(
+    `  faults N=${n} faulted: ${faulted.step.seconds.toFixed(1)} s, ${faulted.step.apiCalls} API calls ${JSON.stringify(faulted.step.calls)}, faults ${JSON.stringify(faulted.faultsApplied)}`,
+  );
   const violations: string[] = [];
-  for (const [what, r] of [["baseline", base], ["faulted", faulted]] as const) {
+  for (const [what, r] of [
+    ["baseline", base],
+    ["faulted", faulted],
+  ] as const) {
     if (r.error) violations.push(`${what}: up failed: ${r.error.slice(0, 300)}`);
     const a = r.audit;
     if (a.registered !== n) violations.push(`${what}: ${a.registered}/${n} devices registered and in the stack (missing ${a.missing.slice(0, 5).join(",")})`);

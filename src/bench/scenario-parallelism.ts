@@ -34,7 +34,7 @@ export async function runParallelismScenario(
       label: `parallel-${engineParallel}-${providerConcurrency}-${n}`,
       devices,
       workRoot,
-      engineEnv: CHECKPOINT_MODES["lean"]!,
+      engineEnv: CHECKPOINT_MODES.lean!,
       rateLimits: { enabled: true, limitPerMinute },
       ...(providerConcurrency !== "auto" ? { config: { "soracom:maxConcurrency": { value: String(providerConcurrency) } } } : {}),
     },
@@ -51,7 +51,7 @@ export async function runParallelismScenario(
         return undefined;
       }
     });
-    const ok = error === undefined && (step.calls["registerSigfoxDevice"] ?? 0) === n;
+    const ok = error === undefined && (step.calls.registerSigfoxDevice ?? 0) === n;
     log(
       `  --parallel ${engineParallel}, maxConcurrency ${providerConcurrency}: ${step.seconds.toFixed(1)} s, ` +
         `${step.apiCalls} calls, ${step.statuses["429"] ?? 0} x 429, max ${step.http.maxInFlight} in flight${ok ? "" : ` FAILED ${error ?? ""}`}`,

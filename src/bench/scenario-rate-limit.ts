@@ -41,17 +41,24 @@ export async function runRateLimitScenario(n: number, limit: number | null, work
     const clock = await fs.emulator.control.clock();
     await fs.emulator.control.advanceClock((60_000 - (clock.nowMs % 60_000)) / 1000);
     let error: string | undefined;
-    const step = await fs.step("create", async (s) => {
-      try {
-        return await s.up();
-      } catch (e) {
-        error = e instanceof Error ? e.message.split("\n").slice(-6).join(" ").slice(0, 600) : String(e);
-        return undefined;
-      }
-    }, true, true);
+    const step = await fs.step(
+      "create",
+      async (s) => {
+        try {
+          return await s.up();
+        } catch (e) {
+          error = e instanceof Error ? e.message.split("\n").slice(-6).join(" ").slice(0, 600) : String(e);
+          return undefined;
+        }
+      },
+      true,
+      true,
+    );
     const rateLimited429 = step.statuses["429"] ?? 0;
     const windows = perWindow(step.requestLog ?? [], clock.nowMs);
-    log(`  rate limit ${limit ?? "off"}/min N=${n}: ${step.seconds.toFixed(1)} s, ${rateLimited429} × 429, per window ${windows.map((w) => w.accepted).join("/")}, ${error ? "FAILED" : "ok"}, load ${step.load1}`);
+    log(
+      `  rate limit ${limit ?? "off"}/min N=${n}: ${step.seconds.toFixed(1)} s, ${rateLimited429} × 429, per window ${windows.map((w) => w.accepted).join("/")}, ${error ? "FAILED" : "ok"}, load ${step.load1}`,
+    );
     const registered = (await fs.emulator.control.state()).devices.filter((d) => d.ownerOperatorId !== undefined && d.ownerOperatorId !== null).length;
     const ok = error === undefined && registered === n;
     const { requestLog: _log, ...stepWithoutLog } = step;

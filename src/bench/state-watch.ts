@@ -96,8 +96,8 @@ export function watchStackState(stateDir: string, stack: string): StateWatch {
   // checkpoint): counting distinct temp names is exact even when the machine is so loaded that two
   // renames land before we stat; the missed versions are then counted at the newer size.
   const tmpPending = { checkpoint: new Set<string>(), backup: new Set<string>() };
-  const cpTmp = new RegExp(`^${escape(stack)}\\.json(\\.gz)?\\.[0-9a-f]+\\.tmp$`);
-  const bakTmp = new RegExp(`^${escape(stack)}\\.json(\\.gz)?\\.bak\\.[0-9a-f]+\\.tmp$`);
+  const cpTmp = new RegExp(`^${escapeText(stack)}\\.json(\\.gz)?\\.[0-9a-f]+\\.tmp$`);
+  const bakTmp = new RegExp(`^${escapeText(stack)}\\.json(\\.gz)?\\.bak\\.[0-9a-f]+\\.tmp$`);
   const lastSize = { checkpoint: 0, backup: 0 };
   const count = (kind: "checkpoint" | "backup", writes: number, size: number): void => {
     if (kind === "checkpoint") {
@@ -114,7 +114,12 @@ export function watchStackState(stateDir: string, stack: string): StateWatch {
     if (process.env.BENCH_DEBUG_WATCH) console.error(`[watch] ${event} ${name}`);
     if (cpTmp.test(name)) return void tmpPending.checkpoint.add(name);
     if (bakTmp.test(name)) return void tmpPending.backup.add(name);
-    const kind = name === `${stack}.json` || name === `${stack}.json.gz` ? "checkpoint" : name === `${stack}.json.bak` || name === `${stack}.json.gz.bak` ? "backup" : undefined;
+    const kind =
+      name === `${stack}.json` || name === `${stack}.json.gz`
+        ? "checkpoint"
+        : name === `${stack}.json.bak` || name === `${stack}.json.gz.bak`
+          ? "backup"
+          : undefined;
     if (!kind) return;
     const v = version(path.join(dir, name));
     if (!v) return;
@@ -130,7 +135,8 @@ export function watchStackState(stateDir: string, stack: string): StateWatch {
     stop: () => {
       watcher.close();
       // Temp files seen whose rename we did not observe: count them at the last size seen.
-      if (tmpPending.checkpoint.size > 0) count("checkpoint", tmpPending.checkpoint.size, sizeOf(findCheckpoint(stateDir, stack) ?? checkpoint) ?? lastSize.checkpoint);
+      if (tmpPending.checkpoint.size > 0)
+        count("checkpoint", tmpPending.checkpoint.size, sizeOf(findCheckpoint(stateDir, stack) ?? checkpoint) ?? lastSize.checkpoint);
       if (tmpPending.backup.size > 0) count("backup", tmpPending.backup.size, lastSize.backup);
       const after = treeSizes(pulumiDir);
       let otherNewBytes = 0;
@@ -144,6 +150,6 @@ export function watchStackState(stateDir: string, stack: string): StateWatch {
   };
 }
 
-function escape(s: string): string {
+function escapeText(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

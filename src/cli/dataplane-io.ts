@@ -42,13 +42,21 @@ export function usageError(io: DataplaneIo, command: string, message: string): 2
   return 2;
 }
 
-type FlagValues<O extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<{ args: string[]; strict: true; allowPositionals: false; options: O }>>["values"];
+type FlagValues<O extends ParseArgsOptionsConfig> = ReturnType<
+  typeof parseArgs<{ args: string[]; strict: true; allowPositionals: false; options: O }>
+>["values"];
 
 /**
  * Parses a command's flags. Returns an exit code instead when there is nothing more to do: 0 after
  * printing `help` for `--help`, 2 after a usage error.
  */
-export function parseCommandFlags<O extends ParseArgsOptionsConfig>(command: string, help: string, options: O, args: string[], io: DataplaneIo): FlagValues<O> | number {
+export function parseCommandFlags<O extends ParseArgsOptionsConfig>(
+  command: string,
+  help: string,
+  options: O,
+  args: string[],
+  io: DataplaneIo,
+): FlagValues<O> | number {
   let values: FlagValues<O>;
   try {
     ({ values } = parseArgs({ args, strict: true, allowPositionals: false, options }));
@@ -78,7 +86,8 @@ export function oneOf<T extends string>(flag: string, value: string | undefined,
 export function parseConcurrency(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_CONCURRENCY) throw new UsageError(`--concurrency ${JSON.stringify(value)}: expected a whole number from 1 to ${MAX_CONCURRENCY}`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_CONCURRENCY)
+    throw new UsageError(`--concurrency ${JSON.stringify(value)}: expected a whole number from 1 to ${MAX_CONCURRENCY}`);
   return n;
 }
 

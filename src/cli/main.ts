@@ -28,7 +28,7 @@ function usage(): string {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    process.stdout.write(usage() + "\n");
+    process.stdout.write(`${usage()}\n`);
     return name === undefined ? 1 : 0;
   }
   if (name === "--version" || name === "-v") {

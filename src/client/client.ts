@@ -48,7 +48,16 @@ import { type Attempts, operationScope, raceAbort } from "./scope";
 import { sharedRateLimiter, sharedRetryBudget } from "./shared";
 import { type SoracomClientStats, StatsRecorder } from "./stats";
 import { getTokenPair, invalidateTokenPair, preIssuedTokenPair, TOKEN_REFRESH_FRACTION, type TokenPair, tokenCacheKey } from "./token-cache";
-import { classifyTransportError, DEFAULT_MAX_CONNECTIONS, DEFAULT_TIMEOUTS, type HttpResult, sendHttp, sharedDispatcher, type TimeoutSettings, userAgent } from "./transport";
+import {
+  classifyTransportError,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_TIMEOUTS,
+  type HttpResult,
+  sendHttp,
+  sharedDispatcher,
+  type TimeoutSettings,
+  userAgent,
+} from "./transport";
 
 // The option types by this module's path too (src/selection imports one from here).
 export type * from "./options";
@@ -143,7 +152,11 @@ export class SoracomClient {
 
   /** Every device of every page of `listSigfoxDevices(query)`. */
   sigfoxDevices(query: Omit<ListSigfoxDevicesQuery, "lastEvaluatedKey"> & { lastEvaluatedKey?: string } = {}, opts?: CallOptions): AsyncIterable<SigfoxDevice> {
-    return paginate("listSigfoxDevices", (cursor) => this.listSigfoxDevices({ ...query, ...(cursor !== undefined ? { lastEvaluatedKey: cursor } : {}) }, opts), query.lastEvaluatedKey);
+    return paginate(
+      "listSigfoxDevices",
+      (cursor) => this.listSigfoxDevices({ ...query, ...(cursor !== undefined ? { lastEvaluatedKey: cursor } : {}) }, opts),
+      query.lastEvaluatedKey,
+    );
   }
 
   /** `GET /sigfox_devices/{device_id}`. A missing device is a `not_found` error. */
@@ -159,7 +172,10 @@ export class SoracomClient {
       throw invalidArgument(op, `sort must be one of ${DATA_SORT_ORDERS.join(", ")}`);
     }
     checkLimit(op, query.limit, 1000);
-    for (const [k, v] of [["from", query.from], ["to", query.to]] as const) {
+    for (const [k, v] of [
+      ["from", query.from],
+      ["to", query.to],
+    ] as const) {
       if (v !== undefined && (!Number.isInteger(v) || v < 0)) throw invalidArgument(op, `${k} must be a non-negative integer (UNIX ms)`);
     }
     return this.run(op, opts, async (signal, attempts) => {
@@ -377,7 +393,11 @@ export class SoracomClient {
       }).then((settings) => {
         const tokenTimeoutSeconds = settings.tokenTimeoutSeconds ?? DEFAULT_TOKEN_TIMEOUT_SECONDS;
         if (!Number.isInteger(tokenTimeoutSeconds) || tokenTimeoutSeconds < 180 || tokenTimeoutSeconds > 172_800) {
-          throw new SoracomApiError({ code: "config", operation: "config", message: `tokenTimeoutSeconds must be an integer from 180 to 172800, got ${tokenTimeoutSeconds}` });
+          throw new SoracomApiError({
+            code: "config",
+            operation: "config",
+            message: `tokenTimeoutSeconds must be an integer from 180 to 172800, got ${tokenTimeoutSeconds}`,
+          });
         }
         const tokenKey = tokenCacheKey(settings.endpoint, settings.credentials, tokenTimeoutSeconds);
         return { settings, tokenKey, bucket: tokenKey, tokenTimeoutSeconds };
@@ -415,7 +435,12 @@ export class SoracomClient {
     try {
       const body = parseRequest("auth", AuthRequest, { ...wireCredentials(c), tokenTimeoutSeconds: ctx.tokenTimeoutSeconds });
       const started = this.now();
-      const res = await this.execute({ operation: "auth", method: "POST", path: "/auth", body, authenticated: false, secrets: credentialSecrets(c) }, scope.signal, attempts, ctx);
+      const res = await this.execute(
+        { operation: "auth", method: "POST", path: "/auth", body, authenticated: false, secrets: credentialSecrets(c) },
+        scope.signal,
+        attempts,
+        ctx,
+      );
       const auth = parseResponse("auth", AuthResponse, res, attempts.n);
       registerSecret(auth.apiKey);
       registerSecret(auth.token);
@@ -532,7 +557,9 @@ export class SoracomClient {
       // The caller or the operation timer ended it: the scope says so, no retry.
       if (signal.aborted) throw err;
       const failure = classifyTransportError(err);
-      this.log(`${spec.operation} ${summary} -> ${failure.timeout ? "timeout" : "network error"} (${failure.detail}) in ${Date.now() - started}ms attempt=${attempts.n}`);
+      this.log(
+        `${spec.operation} ${summary} -> ${failure.timeout ? "timeout" : "network error"} (${failure.detail}) in ${Date.now() - started}ms attempt=${attempts.n}`,
+      );
       return { kind: "transport", failure, cause: err };
     }
     release();

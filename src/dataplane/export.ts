@@ -144,7 +144,8 @@ export async function runExport(options: ExportOptions): Promise<ExportResult> {
     interrupted: false,
   };
   const query: GetDataQuery = { from: parameters.from, to: parameters.to, sort: parameters.sort, limit: options.pageSize ?? EXPORT_PAGE_SIZE };
-  const report = () => options.onProgress?.({ devicesDone: result.skipped + result.exported + result.failed.length, devicesTotal: result.devices, entries: result.totalEntries });
+  const report = () =>
+    options.onProgress?.({ devicesDone: result.skipped + result.exported + result.failed.length, devicesTotal: result.devices, entries: result.totalEntries });
   report();
   // Stops taking devices on the caller's signal or on an export-wide failure.
   const stop = new AbortController();

@@ -64,7 +64,8 @@ export function readResumeState(output: string): ResumeState | undefined {
     throw new ResumeStateError(`${file} is not JSON: delete it and the output, and start the export again without --resume`);
   }
   const result = ResumeStateSchema.safeParse(parsed);
-  if (!result.success) throw new ResumeStateError(`${file} is not a resume state of this version (${z.prettifyError(result.error)}): delete it and start again without --resume`);
+  if (!result.success)
+    throw new ResumeStateError(`${file} is not a resume state of this version (${z.prettifyError(result.error)}): delete it and start again without --resume`);
   return result.data;
 }
 
@@ -90,5 +91,8 @@ export function changedFlags(recorded: Record<string, string>, given: Record<str
   const names = [...new Set([...Object.keys(recorded), ...Object.keys(given)])].sort();
   return names
     .filter((n) => recorded[n] !== given[n])
-    .map((n) => `--${n} (was ${recorded[n] === undefined ? "not given" : JSON.stringify(recorded[n])}, now ${given[n] === undefined ? "not given" : JSON.stringify(given[n])})`);
+    .map(
+      (n) =>
+        `--${n} (was ${recorded[n] === undefined ? "not given" : JSON.stringify(recorded[n])}, now ${given[n] === undefined ? "not given" : JSON.stringify(given[n])})`,
+    );
 }

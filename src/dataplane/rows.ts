@@ -70,8 +70,8 @@ export function toExportRow(deviceId: string, entry: DataEntry): ExportRow {
     time,
     timeIso: time === null ? null : new Date(time).toISOString(),
     ...Object.fromEntries(DECODED_FIELDS.map((f) => [f, scalar(decoded[f])])),
-    sigfoxDevice: scalar(decoded["device"]),
-    sigfoxTime: scalar(decoded["time"]),
+    sigfoxDevice: scalar(decoded.device),
+    sigfoxTime: scalar(decoded.time),
     contentType: entry.contentType ?? null,
     content: entry.content ?? null,
   } as ExportRow;

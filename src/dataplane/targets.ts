@@ -36,10 +36,7 @@ export const TARGET_HELP = `${SELECTION_HELP}
 export type TargetFlagValues = SelectionFlagValues & { fleet?: string | undefined; devices?: string | undefined };
 
 /** What the flags asked for. */
-export type DeviceTargets =
-  | { kind: "selection"; selection: DeviceSelection }
-  | { kind: "fleet"; file: string }
-  | { kind: "devices"; deviceIds: string[] };
+export type DeviceTargets = { kind: "selection"; selection: DeviceSelection } | { kind: "fleet"; file: string } | { kind: "devices"; deviceIds: string[] };
 
 /** A bad target flag: names the flag and the fix. Commands exit 2 on it. */
 export class TargetUsageError extends Error {
@@ -52,7 +49,9 @@ export function parseTargetFlags(values: TargetFlagValues): DeviceTargets {
   const explicit = (["fleet", "devices"] as const).filter((f) => values[f] !== undefined).map((f) => `--${f}`);
   if (explicit.length > 1 || (explicit.length === 1 && selectionFlags.length > 0)) {
     const all = [...explicit, ...selectionFlags];
-    throw new TargetUsageError(`${all.join(" and ")} exclude each other: choose devices with --fleet FILE, with --devices ID,ID,... or with the selection flags (--tag, --tag-prefix, --group, --status)`);
+    throw new TargetUsageError(
+      `${all.join(" and ")} exclude each other: choose devices with --fleet FILE, with --devices ID,ID,... or with the selection flags (--tag, --tag-prefix, --group, --status)`,
+    );
   }
   if (values.fleet !== undefined) {
     if (values.fleet.trim() === "") throw new TargetUsageError("--fleet: expected a fleet file path, e.g. --fleet fleet.yaml");
@@ -68,10 +67,14 @@ export function parseTargetFlags(values: TargetFlagValues): DeviceTargets {
 }
 
 function parseDeviceList(text: string): string[] {
-  const parts = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const parts = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   const bad = parts.filter((id) => !DEVICE_ID_PATTERN.test(id));
   if (parts.length === 0 || bad.length > 0) {
-    const what = bad.length > 0 ? `${bad.map((b) => JSON.stringify(b)).join(", ")} ${bad.length === 1 ? "is not a device ID" : "are not device IDs"}` : "no device ID";
+    const what =
+      bad.length > 0 ? `${bad.map((b) => JSON.stringify(b)).join(", ")} ${bad.length === 1 ? "is not a device ID" : "are not device IDs"}` : "no device ID";
     throw new TargetUsageError(`--devices: ${what}: expected comma-separated Sigfox device IDs (1 to 8 hex digits), e.g. --devices 1A2B3C01,1A2B3C02`);
   }
   return dedupe(parts);

@@ -41,7 +41,9 @@ export function resolveWindow(flags: { from?: string | undefined; to?: string | 
   const to = flags.to !== undefined ? parseInstant("to", flags.to, now) : now;
   const from = flags.from !== undefined ? parseInstant("from", flags.from, now) : to - DEFAULT_WINDOW_MS;
   if (from > to) {
-    throw new WindowUsageError(`--from (${new Date(from).toISOString()}) is after --to (${new Date(to).toISOString()}): give an earlier --from or a later --to`);
+    throw new WindowUsageError(
+      `--from (${new Date(from).toISOString()}) is after --to (${new Date(to).toISOString()}): give an earlier --from or a later --to`,
+    );
   }
   return { from: Math.max(0, from), to };
 }

@@ -36,7 +36,10 @@ async function main(): Promise<void> {
     seed: { devices: seed.devices, groups: seed.groups },
   });
   try {
-    await runDemo(emulator, seed.devices.map((d) => d.deviceId));
+    await runDemo(
+      emulator,
+      seed.devices.map((d) => d.deviceId),
+    );
   } finally {
     await emulator.close();
   }

@@ -17,7 +17,7 @@ export function deviceTable(devices: SigfoxDevice[]): string {
   ]);
   const header = ["DEVICE", "STATUS", "GROUP", "TERMINATION", "TAGS"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => "  " + cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
+  const line = (cells: string[]) => `  ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ")}`;
   return [line(header), ...rows.map(line)].join("\n");
 }
 
@@ -36,7 +36,7 @@ export function driftFromEvents(events: EngineEvent[]): Drift[] {
   const drifts: Drift[] = [];
   for (const event of events) {
     const meta = event.resOutputsEvent?.metadata;
-    if (!meta || !meta.type.endsWith(":SigfoxDevice") || meta.op === "same") continue;
+    if (!meta?.type.endsWith(":SigfoxDevice") || meta.op === "same") continue;
     const device = meta.urn.slice(meta.urn.lastIndexOf("::") + 2);
     if (meta.op === "delete" || !meta.new) {
       drifts.push({ device, fields: ["(deleted)"] });

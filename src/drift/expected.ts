@@ -56,13 +56,15 @@ export function devicesOfStackExport(text: string, stack: string, warn: (message
   }
   const parsed = StackExportSchema.safeParse(json);
   if (!parsed.success) {
-    throw new ExpectedStateError(`${stack}: not a \`pulumi stack export\` document (${parsed.error.issues[0]?.path.join(".") || "top level"}: ${parsed.error.issues[0]?.message}).`);
+    throw new ExpectedStateError(
+      `${stack}: not a \`pulumi stack export\` document (${parsed.error.issues[0]?.path.join(".") || "top level"}: ${parsed.error.issues[0]?.message}).`,
+    );
   }
   const devices: ExpectedDevice[] = [];
   for (const resource of parsed.data.deployment.resources ?? []) {
     if (resource.type !== SIGFOX_DEVICE_TYPE || resource.delete === true) continue;
     const outputs = resource.outputs ?? {};
-    const deviceId = outputs["deviceId"] ?? resource.inputs?.["deviceId"];
+    const deviceId = outputs.deviceId ?? resource.inputs?.deviceId;
     if (typeof deviceId !== "string") {
       warn(`${stack}: ${resource.urn} has no device ID in its state; skipped.`);
       continue;
@@ -71,14 +73,14 @@ export function devicesOfStackExport(text: string, stack: string, warn: (message
     if (secretFields.length > 0) {
       warn(`${stack}: device ${deviceId}: ${secretFields.join(", ")} stored as a secret in the state; not compared (drift never decrypts).`);
     }
-    const tags = outputs["tags"];
-    const groupId = outputs["groupId"];
+    const tags = outputs.tags;
+    const groupId = outputs.groupId;
     const device: ExpectedDevice = {
       deviceId,
       stack,
       tags: typeof tags === "object" && tags !== null && !isSecret(tags) ? stringRecord(tags as Record<string, unknown>) : {},
       ...(typeof groupId === "string" && groupId !== "" ? { groupId } : {}),
-      terminationEnabled: outputs["terminationEnabled"] === true,
+      terminationEnabled: outputs.terminationEnabled === true,
       ...(secretFields.length > 0 ? { uncomparable: secretFields } : {}),
     };
     devices.push(device);

@@ -20,10 +20,7 @@ export { ExpectedStateError, SIGFOX_DEVICE_TYPE, type ExpectedDevice } from "./e
 export { renderReport, FORMATS, type Format } from "./render";
 
 /** What the managed devices are compared against: exactly one source. */
-export type ExpectedSource =
-  | { kind: "stacks"; stacks: string[] }
-  | { kind: "fleet"; file: string }
-  | { kind: "state-file"; file: string };
+export type ExpectedSource = { kind: "stacks"; stacks: string[] } | { kind: "fleet"; file: string } | { kind: "state-file"; file: string };
 
 export interface DriftOptions {
   source: ExpectedSource;
@@ -50,7 +47,9 @@ export async function readExpected(options: Pick<DriftOptions, "source" | "cwd" 
       try {
         text = fs.readFileSync(path.resolve(cwd, source.file), "utf8");
       } catch (e) {
-        throw new ExpectedStateError(`--state-file ${source.file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"}). Fix: write it with \`pulumi stack export --file ${source.file}\`.`);
+        throw new ExpectedStateError(
+          `--state-file ${source.file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"}). Fix: write it with \`pulumi stack export --file ${source.file}\`.`,
+        );
       }
       return devicesOfStackExport(text, source.file, warn);
     }
@@ -60,7 +59,12 @@ export async function readExpected(options: Pick<DriftOptions, "source" | "cwd" 
 export async function runDrift(options: DriftOptions): Promise<DriftReport> {
   const started = performance.now();
   const expected = await readExpected(options);
-  const account = await readAccount(options.api, options.scope, expected.map((d) => d.deviceId), options.onListed);
+  const account = await readAccount(
+    options.api,
+    options.scope,
+    expected.map((d) => d.deviceId),
+    options.onListed,
+  );
   return compareDrift({
     expected,
     account,

@@ -26,14 +26,31 @@ export const showValue = (v: DriftValue): string => (v === null ? "(none)" : typ
 export function findingRows(report: DriftReport): FindingRow[] {
   const rows: FindingRow[] = [];
   for (const d of report.drifted) {
-    for (const f of d.fields) rows.push({ kind: "drifted", deviceId: d.deviceId, stack: d.stack, what: f.path, expected: showValue(f.expected), actual: showValue(f.actual) });
+    for (const f of d.fields)
+      rows.push({ kind: "drifted", deviceId: d.deviceId, stack: d.stack, what: f.path, expected: showValue(f.expected), actual: showValue(f.actual) });
   }
   for (const m of report.missing) {
-    rows.push({ kind: "missing", deviceId: m.deviceId, stack: m.stack, what: m.reason, expected: "present", actual: m.reason === "terminated" ? "terminated" : "not found" });
+    rows.push({
+      kind: "missing",
+      deviceId: m.deviceId,
+      stack: m.stack,
+      what: m.reason,
+      expected: "present",
+      actual: m.reason === "terminated" ? "terminated" : "not found",
+    });
   }
   for (const u of report.unmanaged) {
-    const tags = Object.entries(u.tags).map(([k, v]) => `${k}=${v}`).join(", ");
-    rows.push({ kind: "unmanaged", deviceId: u.deviceId, stack: "", what: u.status, expected: "(in no stack)", actual: [u.groupId ? `group ${u.groupId}` : "", tags].filter(Boolean).join("; ") || "-" });
+    const tags = Object.entries(u.tags)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(", ");
+    rows.push({
+      kind: "unmanaged",
+      deviceId: u.deviceId,
+      stack: "",
+      what: u.status,
+      expected: "(in no stack)",
+      actual: [u.groupId ? `group ${u.groupId}` : "", tags].filter(Boolean).join("; ") || "-",
+    });
   }
   return rows;
 }
@@ -48,10 +65,14 @@ function renderText(report: DriftReport): string {
   const head = ["KIND", "DEVICE", "STACK", "FIELD/STATUS", "EXPECTED", "ACTUAL"];
   const cells = rows.map((r) => [r.kind, r.deviceId, r.stack || "-", r.what, r.expected, r.actual]);
   const widths = head.map((h, i) => Math.min(48, Math.max(h.length, ...cells.map((c) => c[i]!.length))));
-  const line = (c: string[]) => c.map((x, i) => (i === c.length - 1 ? x : x.padEnd(widths[i]!))).join("  ").trimEnd();
+  const line = (c: string[]) =>
+    c
+      .map((x, i) => (i === c.length - 1 ? x : x.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   const verdict = rows.length === 0 ? "No drift." : "Drift found.";
   const calls = `API calls: ${report.apiCalls.list} list, ${report.apiCalls.get} get; ${(report.durationMs / 1000).toFixed(1)} s`;
-  return [verdict + " " + summaryLine(report), ...(rows.length > 0 ? ["", line(head), ...cells.map(line)] : []), "", calls, ""].join("\n");
+  return [`${verdict} ${summaryLine(report)}`, ...(rows.length > 0 ? ["", line(head), ...cells.map(line)] : []), "", calls, ""].join("\n");
 }
 
 const mdCell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -68,9 +89,14 @@ function renderMarkdown(report: DriftReport): string {
   ];
   if (rows.length > 0) {
     out.push("", "| kind | device | stack | field / status | expected | actual |", "|---|---|---|---|---|---|");
-    for (const r of rows) out.push(`| ${r.kind} | \`${r.deviceId}\` | ${mdCell(r.stack || "-")} | ${mdCell(r.what)} | ${mdCell(r.expected)} | ${mdCell(r.actual)} |`);
+    for (const r of rows)
+      out.push(`| ${r.kind} | \`${r.deviceId}\` | ${mdCell(r.stack || "-")} | ${mdCell(r.what)} | ${mdCell(r.expected)} | ${mdCell(r.actual)} |`);
   }
-  out.push("", `<sub>${report.apiCalls.list} list calls, ${report.apiCalls.get} get calls, ${(report.durationMs / 1000).toFixed(1)} s · \`soracom-sigfox drift\`</sub>`, "");
+  out.push(
+    "",
+    `<sub>${report.apiCalls.list} list calls, ${report.apiCalls.get} get calls, ${(report.durationMs / 1000).toFixed(1)} s · \`soracom-sigfox drift\`</sub>`,
+    "",
+  );
   return out.join("\n");
 }
 

@@ -72,7 +72,7 @@ export function displayBackend(url: string): string {
 /** Names the backend in an error, best effort (one more CLI call, only when something failed). */
 async function backendOf(options: PulumiStacksOptions): Promise<string> {
   const r = await runPulumi(["whoami", "--verbose", "--json"], options).catch(() => undefined);
-  if (!r || r.code !== 0) return "the backend you are logged in to (none? run `pulumi login`)";
+  if (r?.code !== 0) return "the backend you are logged in to (none? run `pulumi login`)";
   try {
     const url = (JSON.parse(r.stdout) as { url?: string }).url;
     return url ? `backend ${displayBackend(url)}` : "the current backend";
@@ -95,7 +95,10 @@ const isGlob = (s: string): boolean => /[*?[]/.test(s);
 
 /** `prod-*` → /^prod-.*$/ (`*` any run, `?` one character). */
 export function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const body = glob
+    .replace(/[.+^${}()|\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${body}$`);
 }
 
@@ -107,7 +110,12 @@ interface StackSummary {
 async function listStacks(options: PulumiStacksOptions): Promise<StackSummary[]> {
   const r = await runPulumi(["stack", "ls", "--json"], options);
   if (r.code !== 0) {
-    await fail("`pulumi stack ls`", r, "run drift in the Pulumi project's directory (--cwd DIR, the one with Pulumi.yaml) and log in to its backend (`pulumi login ...`).", options);
+    await fail(
+      "`pulumi stack ls`",
+      r,
+      "run drift in the Pulumi project's directory (--cwd DIR, the one with Pulumi.yaml) and log in to its backend (`pulumi login ...`).",
+      options,
+    );
   }
   try {
     return JSON.parse(r.stdout) as StackSummary[];
@@ -121,7 +129,9 @@ export async function resolveStackNames(options: PulumiStacksOptions): Promise<s
   if (options.stacks.length === 0) {
     const current = (await listStacks(options)).find((s) => s.current === true);
     if (!current) {
-      throw new ExpectedStateError(`no stack is selected for the Pulumi project in ${options.cwd}. Fix: pass --stack NAME, or run \`pulumi stack select NAME\` there.`);
+      throw new ExpectedStateError(
+        `no stack is selected for the Pulumi project in ${options.cwd}. Fix: pass --stack NAME, or run \`pulumi stack select NAME\` there.`,
+      );
     }
     return [current.name];
   }
@@ -152,7 +162,12 @@ export async function readStacks(options: PulumiStacksOptions): Promise<{ stacks
   for (const stack of stacks) {
     const r = await runPulumi(["stack", "export", "--stack", stack], options);
     if (r.code !== 0) {
-      await fail(`\`pulumi stack export --stack ${stack}\``, r, `check the stack name (\`pulumi stack ls\` in ${options.cwd}) and that you are logged in to its backend (\`pulumi login ...\`).`, options);
+      await fail(
+        `\`pulumi stack export --stack ${stack}\``,
+        r,
+        `check the stack name (\`pulumi stack ls\` in ${options.cwd}) and that you are logged in to its backend (\`pulumi login ...\`).`,
+        options,
+      );
     }
     devices.push(...devicesOfStackExport(r.stdout, stack, options.warn));
   }

@@ -37,7 +37,7 @@ export class EmulatorControl {
 
   /** `url`: the emulator's endpoint (`http://host:port`, a trailing `/v1` is tolerated). */
   constructor(url: string) {
-    this.base = url.replace(/\/+$/, "").replace(/\/v1$/, "") + "/_emulator";
+    this.base = `${url.replace(/\/+$/, "").replace(/\/v1$/, "")}/_emulator`;
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -18,7 +18,11 @@ export const ERRORS = {
   // auth
   tokenRequired: { status: 401, code: "AUM0001", message: "Token is required. Authenticate with POST /v1/auth first." },
   invalidCredentials: { status: 401, code: "AUM0002", message: "Invalid credentials" },
-  authRequestInvalid: { status: 400, code: "AUM0003", message: "Authentication request must contain authKeyId/authKey, email/password or operatorId/userName/password" },
+  authRequestInvalid: {
+    status: 400,
+    code: "AUM0003",
+    message: "Authentication request must contain authKeyId/authKey, email/password or operatorId/userName/password",
+  },
   invalidToken: { status: 401, code: "AUM0004", message: "Invalid API key or token" },
   tokenExpired: { status: 401, code: "AUM0005", message: "Token has expired. Authenticate again." },
   // sigfox

@@ -13,8 +13,7 @@ export function pulumiCliDir(env: NodeJS.ProcessEnv = process.env): string {
   const dir = env.PULUMI_CLI_DIR;
   if (!dir) {
     throw new Error(
-      "PULUMI_CLI_DIR is not set: run through `bash scripts/run.sh <command>` (npm start / npm test do), " +
-        "which provisions the Pulumi CLI and sets it.",
+      "PULUMI_CLI_DIR is not set: run through `bash scripts/run.sh <command>` (npm start / npm test do), " + "which provisions the Pulumi CLI and sets it.",
     );
   }
   if (!fs.existsSync(path.join(dir, "pulumi"))) {
@@ -67,9 +66,7 @@ export function engineEnv(env: NodeJS.ProcessEnv = process.env): Record<string, 
  * settings. Either way the CLI gets a safe GOMAXPROCS. The backend, PULUMI_HOME and passphrase are
  * the user's (their login, PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE): passed through from `env`.
  */
-export async function userEngine(
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ command: automation.PulumiCommand; envVars: Record<string, string> }> {
+export async function userEngine(env: NodeJS.ProcessEnv = process.env): Promise<{ command: automation.PulumiCommand; envVars: Record<string, string> }> {
   const passed: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) if (value !== undefined) passed[key] = value;
   if (env.PULUMI_CLI_DIR) {
@@ -143,10 +140,7 @@ export async function openLocalStack(options: LocalStackOptions): Promise<automa
       },
     );
   } else {
-    stack = await automation.LocalWorkspace.createOrSelectStack(
-      { stackName: options.stackName, workDir: options.workDir },
-      workspaceOptions,
-    );
+    stack = await automation.LocalWorkspace.createOrSelectStack({ stackName: options.stackName, workDir: options.workDir }, workspaceOptions);
   }
   if (options.config && Object.keys(options.config).length > 0) {
     await stack.setAllConfig(options.config);

@@ -38,11 +38,7 @@ const PAC_HEADERS = new Set(["pac", "registration_secret", "registrationsecret"]
 const GROUP_HEADERS = new Set(["group_id", "groupid"]);
 const TAG_PREFIX = "tag:";
 
-type Column =
-  | { role: "deviceId" }
-  | { role: "pac" }
-  | { role: "groupId" }
-  | { role: "tag"; tagName: string };
+type Column = { role: "deviceId" } | { role: "pac" } | { role: "groupId" } | { role: "tag"; tagName: string };
 
 interface CsvRecord {
   record: string[];
@@ -87,7 +83,10 @@ export function parseDeviceCsv(text: string, file: string, kind: CsvKind): CsvRe
   }
 
   const columns: (Column | undefined)[] = header.record.map((name) => {
-    const normalized = name.trim().toLowerCase().replace(/[\s-]+/g, "_");
+    const normalized = name
+      .trim()
+      .toLowerCase()
+      .replace(/[\s-]+/g, "_");
     if (DEVICE_ID_HEADERS.has(normalized)) return { role: "deviceId" };
     if (PAC_HEADERS.has(normalized)) return { role: "pac" };
     if (kind === "devices" && GROUP_HEADERS.has(normalized)) return { role: "groupId" };
@@ -97,8 +96,7 @@ export function parseDeviceCsv(text: string, file: string, kind: CsvKind): CsvRe
     }
     return undefined;
   });
-  const allowed =
-    kind === "devices" ? "device_id, pac, group_id, tag:<name>" : "device_id, pac (a PAC lookup table has no other columns)";
+  const allowed = kind === "devices" ? "device_id, pac, group_id, tag:<name>" : "device_id, pac (a PAC lookup table has no other columns)";
   header.record.forEach((name, index) => {
     if (columns[index] === undefined) {
       issue(
@@ -166,7 +164,12 @@ export function parseDeviceCsv(text: string, file: string, kind: CsvKind): CsvRe
           break;
         case "groupId":
           if (!GROUP_ID_PATTERN.test(cell)) {
-            issue(line, "column group_id", `${quoteSafe(cell)} is not a Soracom group ID.`, "use the group's UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx), or leave the cell empty.");
+            issue(
+              line,
+              "column group_id",
+              `${quoteSafe(cell)} is not a Soracom group ID.`,
+              "use the group's UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx), or leave the cell empty.",
+            );
           } else {
             row.groupId = cell;
           }
@@ -185,7 +188,12 @@ export function parseDeviceCsv(text: string, file: string, kind: CsvKind): CsvRe
       continue;
     }
     if (!DEVICE_ID_PATTERN.test(row.deviceId)) {
-      issue(line, "column device_id", `${quoteSafe(row.deviceId)} is not a Sigfox device ID.`, "a device ID is 1 to 8 hex digits, e.g. 1A2B3C4D (are the columns swapped?).");
+      issue(
+        line,
+        "column device_id",
+        `${quoteSafe(row.deviceId)} is not a Sigfox device ID.`,
+        "a device ID is 1 to 8 hex digits, e.g. 1A2B3C4D (are the columns swapped?).",
+      );
       continue;
     }
     rows.push(row);

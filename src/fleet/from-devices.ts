@@ -79,7 +79,8 @@ function majority<T>(values: readonly T[], keyOf: (v: T) => string): T | undefin
 /** Tag name/value pairs held by more than half of the devices. */
 function commonTags(devices: readonly DeclaredState[]): Record<string, string> {
   const counts = new Map<string, number>();
-  for (const d of devices) for (const [name, value] of Object.entries(d.tags)) counts.set(JSON.stringify([name, value]), (counts.get(JSON.stringify([name, value])) ?? 0) + 1);
+  for (const d of devices)
+    for (const [name, value] of Object.entries(d.tags)) counts.set(JSON.stringify([name, value]), (counts.get(JSON.stringify([name, value])) ?? 0) + 1);
   const common: Record<string, string> = {};
   for (const [pair, count] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (count * 2 <= devices.length) continue;
@@ -112,9 +113,18 @@ function sortedTags(tags: Record<string, string | null>): Record<string, string 
 export function fleetFromDevices(listed: readonly SigfoxDevice[], options: FleetFromDevicesOptions = {}): ImportedFleetText {
   const devices = listed.map(declaredStateOf).sort((a, b) => compareDeviceIds(a.deviceId, b.deviceId));
   const withCsv = options.devicesCsvPath !== undefined;
-  const termination = majority(devices.map((d) => d.terminationEnabled), String) ?? false;
+  const termination =
+    majority(
+      devices.map((d) => d.terminationEnabled),
+      String,
+    ) ?? false;
   // A CSV cell cannot remove a default tag or group: with a CSV, the rows carry them in full.
-  const group = withCsv ? undefined : majority(devices.map((d) => d.groupId), groupKey);
+  const group = withCsv
+    ? undefined
+    : majority(
+        devices.map((d) => d.groupId),
+        groupKey,
+      );
   const tags = withCsv ? {} : commonTags(devices);
 
   const defaults: NonNullable<FleetFile["defaults"]> = {
@@ -156,7 +166,7 @@ function devicesCsv(devices: readonly DeclaredState[]): string {
   const tagNames = [...new Set(devices.flatMap((d) => Object.keys(d.tags)))].sort();
   const rows = [["device_id", "group_id", ...tagNames.map((n) => `tag:${n}`)]];
   for (const d of devices) rows.push([d.deviceId, d.groupId ?? "", ...tagNames.map((n) => d.tags[n] ?? "")]);
-  return rows.map((row) => row.map(csvCell).join(",")).join("\n") + "\n";
+  return `${rows.map((row) => row.map(csvCell).join(",")).join("\n")}\n`;
 }
 
 /**

@@ -44,7 +44,7 @@ export class FleetDefinitionError extends Error {
  * characters may be a PAC typed into the wrong field, so it is not shown.
  */
 export function quoteSafe(value: unknown): string {
-  const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
   if (/[0-9A-Fa-f]{16}/.test(text)) return "the value (not shown: it looks like a PAC)";
   const shown = text.length > 40 ? `${text.slice(0, 37)}...` : text;
   return JSON.stringify(shown);
@@ -58,8 +58,7 @@ export function displayPath(file: string, cwd: string = process.cwd()): string {
 
 /** `fleet.yaml:12:5`, `devices.csv:4`, or `<fleet definition object>`. */
 export function formatLocation(issue: FleetIssue, cwd: string = process.cwd()): string {
-  let where =
-    issue.file !== undefined ? displayPath(issue.file, cwd) : (issue.origin ?? "<fleet definition object>");
+  let where = issue.file !== undefined ? displayPath(issue.file, cwd) : (issue.origin ?? "<fleet definition object>");
   if (issue.line !== undefined) {
     where += `:${issue.line}`;
     if (issue.column !== undefined) where += `:${issue.column}`;
@@ -90,9 +89,7 @@ export function sortIssues(issues: readonly FleetIssue[], mainFile?: string): Fl
     .map((issue, index) => ({ issue, index }))
     .sort(
       (a, b) =>
-        (fileOrder.get(a.issue.file ?? "") ?? 0) - (fileOrder.get(b.issue.file ?? "") ?? 0) ||
-        (a.issue.line ?? 0) - (b.issue.line ?? 0) ||
-        a.index - b.index,
+        (fileOrder.get(a.issue.file ?? "") ?? 0) - (fileOrder.get(b.issue.file ?? "") ?? 0) || (a.issue.line ?? 0) - (b.issue.line ?? 0) || a.index - b.index,
     )
     .map(({ issue }) => issue);
 }

@@ -16,17 +16,7 @@ import { parseDeviceCsv, type CsvDeviceRow, type CsvKind } from "./csv";
 import { canonicalDeviceId, deviceResourceName, isDeviceId } from "./device-id";
 import { displayPath, FleetDefinitionError, type FleetIssue } from "./issues";
 import { describeZodIssue, formatFieldPath } from "./messages";
-import {
-  deviceIdSpellings,
-  Pac,
-  pacConfigKey,
-  pacEnvName,
-  PACS_CONFIG_KEY,
-  readConfig,
-  type PacConfig,
-  type PacEnv,
-  type PacSource,
-} from "./pac";
+import { deviceIdSpellings, Pac, pacConfigKey, pacEnvName, PACS_CONFIG_KEY, readConfig, type PacConfig, type PacEnv, type PacSource } from "./pac";
 import { ENV_VAR_NAME_PATTERN, FleetFileSchema, type FleetFile } from "./schema";
 import { NO_LOCATIONS, parseFleetText, type FieldPath, type Locator } from "./source";
 
@@ -153,7 +143,7 @@ export function resolveUserPath(p: string, baseDir: string, home: string): strin
 export function loadFleetDefinition(source: string | FleetFile, options: LoadFleetOptions = {}): LoadedFleet {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  const home = env["HOME"] ?? os.homedir();
+  const home = env.HOME ?? os.homedir();
 
   let file: string | undefined;
   let data: unknown;
@@ -199,7 +189,7 @@ export function loadFleetDefinition(source: string | FleetFile, options: LoadFle
     for (const zodIssue of parsed.error.issues) issues.push(...describeZodIssue(zodIssue, data, locator, file));
   }
   const raw = isRecord(data) ? data : {};
-  if (isRecord(data) && data["devices"] === undefined && data["devicesCsv"] === undefined) {
+  if (isRecord(data) && data.devices === undefined && data.devicesCsv === undefined) {
     issues.push({
       ...where([]),
       field: "devices",
@@ -258,14 +248,14 @@ export function loadFleetDefinition(source: string | FleetFile, options: LoadFle
 
   // 3. The devices, each once.
   const candidates: Candidate[] = [];
-  const rawDevices = Array.isArray(raw["devices"]) ? raw["devices"] : [];
+  const rawDevices = Array.isArray(raw.devices) ? raw.devices : [];
   rawDevices.forEach((entry, index) => {
-    if (!isRecord(entry) || !isDeviceId(entry["deviceId"])) return; // reported by the schema
+    if (!isRecord(entry) || !isDeviceId(entry.deviceId)) return; // reported by the schema
     const entryPath: FieldPath = ["devices", index];
     const position = locator.value(entryPath);
     candidates.push({
-      deviceId: entry["deviceId"],
-      canonical: canonicalDeviceId(entry["deviceId"]),
+      deviceId: entry.deviceId,
+      canonical: canonicalDeviceId(entry.deviceId),
       origin: { ...(file !== undefined ? { file } : {}), ...(position ? { line: position.line } : {}), field: formatFieldPath(entryPath) },
       path: entryPath,
       entry,
@@ -324,9 +314,9 @@ export function loadFleetDefinition(source: string | FleetFile, options: LoadFle
   const devices: FleetDevice[] = [];
   const warnings: FleetIssue[] = [];
   const devicesWithoutPac: string[] = [];
-  const defaults = isRecord(raw["defaults"]) ? raw["defaults"] : {};
+  const defaults = isRecord(raw.defaults) ? raw.defaults : {};
   for (const candidate of unique) {
-    const adoptOnly = (candidate.entry?.["adoptOnly"] ?? defaults["adoptOnly"]) === true;
+    const adoptOnly = (candidate.entry?.adoptOnly ?? defaults.adoptOnly) === true;
     const settings = mergeSettings(defaults, candidate);
     if (!withinTagCount(settings.tags)) {
       issues.push({
@@ -384,9 +374,16 @@ export function loadFleetDefinition(source: string | FleetFile, options: LoadFle
  */
 function givesPac(candidate: Candidate, issues: FleetIssue[]): boolean {
   const entry = candidate.entry ?? {};
-  const given = entry["pac"] !== undefined ? "pac" : entry["pacFrom"] !== undefined ? "pacFrom" : candidate.row?.pac !== undefined || candidate.row?.pacInvalid === true ? "a pac cell in its CSV row" : undefined;
+  const given =
+    entry.pac !== undefined
+      ? "pac"
+      : entry.pacFrom !== undefined
+        ? "pacFrom"
+        : candidate.row?.pac !== undefined || candidate.row?.pacInvalid === true
+          ? "a pac cell in its CSV row"
+          : undefined;
   if (given === undefined) return false;
-  const flag = entry["adoptOnly"] === true ? "adoptOnly: true" : "defaults.adoptOnly: true";
+  const flag = entry.adoptOnly === true ? "adoptOnly: true" : "defaults.adoptOnly: true";
   issues.push({
     ...originLocation(candidate.origin),
     field: candidate.path !== undefined ? formatFieldPath(candidate.path) : "column pac",
@@ -405,7 +402,7 @@ function mergeSettings(
 ): Pick<FleetDeviceSettings, "tags" | "groupId" | "terminationEnabled" | "deleteImmediately" | "productCertificationId"> {
   const entry = candidate.entry ?? {};
   const tags: Record<string, string> = {};
-  const layers = [defaults["tags"], candidate.row?.tags, entry["tags"]];
+  const layers = [defaults.tags, candidate.row?.tags, entry.tags];
   for (const layer of layers) {
     if (!isRecord(layer)) continue;
     for (const [name, value] of Object.entries(layer)) {
@@ -413,15 +410,14 @@ function mergeSettings(
       else if (typeof value === "string") tags[name] = value;
     }
   }
-  const groupId =
-    entry["groupId"] !== undefined ? entry["groupId"] : (candidate.row?.groupId ?? defaults["groupId"]);
+  const groupId = entry.groupId !== undefined ? entry.groupId : (candidate.row?.groupId ?? defaults.groupId);
   const flag = (key: string): boolean | undefined => {
     const value = entry[key] ?? defaults[key];
     return typeof value === "boolean" ? value : undefined;
   };
   const terminationEnabled = flag("terminationEnabled");
   const deleteImmediately = flag("deleteImmediately");
-  const productCertificationId = entry["productCertificationId"] ?? defaults["productCertificationId"];
+  const productCertificationId = entry.productCertificationId ?? defaults.productCertificationId;
   return {
     tags,
     ...(typeof groupId === "string" ? { groupId } : {}),
@@ -443,11 +439,7 @@ interface PacContext {
 }
 
 /** Finds the device's PAC (see the order in `pac.ts`); reports a missing or malformed one. */
-function resolvePac(
-  candidate: Candidate,
-  ctx: PacContext,
-  issues: FleetIssue[],
-): { pac: Pac; source: PacSource } | undefined {
+function resolvePac(candidate: Candidate, ctx: PacContext, issues: FleetIssue[]): { pac: Pac; source: PacSource } | undefined {
   const entry = candidate.entry ?? {};
   const location = originLocation(candidate.origin);
   const field = candidate.path !== undefined ? formatFieldPath(candidate.path) : "column device_id";
@@ -465,8 +457,8 @@ function resolvePac(
     PAC_PATTERN.test(value) ? { pac: new Pac(value), source } : invalid(sourceText, fix);
 
   // 1. The fleet file: inline PAC or an explicit source.
-  const inline = entry["pac"];
-  const pacFrom = entry["pacFrom"];
+  const inline = entry.pac;
+  const pacFrom = entry.pacFrom;
   if (inline !== undefined && pacFrom !== undefined) {
     issues.push({
       ...location,
@@ -478,15 +470,13 @@ function resolvePac(
   }
   if (inline !== undefined) {
     // A malformed inline PAC is already reported by the schema.
-    return typeof inline === "string" && PAC_PATTERN.test(inline)
-      ? { pac: new Pac(inline), source: { kind: "inline", where: here } }
-      : undefined;
+    return typeof inline === "string" && PAC_PATTERN.test(inline) ? { pac: new Pac(inline), source: { kind: "inline", where: here } } : undefined;
   }
   if (isRecord(pacFrom)) {
     // A named source that is not set is a missing PAC (a warning with `missingPacs: "warning"`): its
     // value may live where this process cannot see it (Pulumi config outside a stack, CI secrets).
-    const envName = pacFrom["env"];
-    const configKey = pacFrom["config"];
+    const envName = pacFrom.env;
+    const configKey = pacFrom.config;
     if (typeof envName === "string" && ENV_VAR_NAME_PATTERN.test(envName) && configKey === undefined) {
       const value = ctx.env[envName];
       if (value === undefined || value === "") {
@@ -511,7 +501,12 @@ function resolvePac(
         });
         return undefined;
       }
-      return accept(value, { kind: "config", where: `config ${configKey}` }, `config ${configKey}`, `run: pulumi config set --secret ${configKey} <PAC> with the 16 hex characters.`);
+      return accept(
+        value,
+        { kind: "config", where: `config ${configKey}` },
+        `config ${configKey}`,
+        `run: pulumi config set --secret ${configKey} <PAC> with the 16 hex characters.`,
+      );
     }
     return undefined; // malformed pacFrom: reported by the schema
   }
@@ -544,7 +539,12 @@ function resolvePac(
     const key = pacConfigKey(spelling);
     const value = readConfig(ctx.config, key);
     if (value !== undefined && value !== "") {
-      return accept(value, { kind: "config", where: `config ${key}` }, `config ${key}`, `run: pulumi config set --secret ${key} <PAC> with the 16 hex characters.`);
+      return accept(
+        value,
+        { kind: "config", where: `config ${key}` },
+        `config ${key}`,
+        `run: pulumi config set --secret ${key} <PAC> with the 16 hex characters.`,
+      );
     }
   }
 

@@ -23,7 +23,7 @@ interface FieldHelp {
 }
 
 const PAC_FIX =
-  'write the PAC as 16 hex characters in quotes; better, take it out of the file: a pacsCsv row, `pulumi config set --secret pac-<deviceId> <PAC>`, or the environment variable SORACOM_PAC_<deviceId>.';
+  "write the PAC as 16 hex characters in quotes; better, take it out of the file: a pacsCsv row, `pulumi config set --secret pac-<deviceId> <PAC>`, or the environment variable SORACOM_PAC_<deviceId>.";
 
 /** Help for the field at `path`. */
 function fieldHelp(path: FieldPath): FieldHelp {
@@ -159,12 +159,7 @@ function editDistance(a: string, b: string): number {
 }
 
 /** One zod issue as one or more fleet issues (an unknown-keys issue becomes one per key). */
-export function describeZodIssue(
-  issue: ZodIssue,
-  data: unknown,
-  locator: Locator,
-  file: string | undefined,
-): FleetIssue[] {
+export function describeZodIssue(issue: ZodIssue, data: unknown, locator: Locator, file: string | undefined): FleetIssue[] {
   const path = issue.path.filter((s): s is string | number => typeof s !== "symbol");
   const at = (position: { line: number; column: number } | undefined): Pick<FleetIssue, "file" | "line" | "column"> => ({
     ...(file !== undefined ? { file } : {}),

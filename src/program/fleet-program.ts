@@ -75,10 +75,8 @@ export function resolveFleetFile(options: Pick<FleetProgramOptions, "fleetFile" 
   const env = options.env ?? process.env;
   const baseDir = options.baseDir ?? projectDir();
   const chosen =
-    nonEmpty(options.fleetFile) ??
-    nonEmpty(new pulumi.Config(FLEET_FILE_CONFIG_NAMESPACE).get(FLEET_FILE_CONFIG_KEY)) ??
-    nonEmpty(env[FLEET_FILE_ENV]);
-  return chosen !== undefined ? resolveUserPath(chosen, baseDir, env["HOME"] ?? os.homedir()) : SAMPLE_FLEET_FILE;
+    nonEmpty(options.fleetFile) ?? nonEmpty(new pulumi.Config(FLEET_FILE_CONFIG_NAMESPACE).get(FLEET_FILE_CONFIG_KEY)) ?? nonEmpty(env[FLEET_FILE_ENV]);
+  return chosen !== undefined ? resolveUserPath(chosen, baseDir, env.HOME ?? os.homedir()) : SAMPLE_FLEET_FILE;
 }
 
 /** Declares the fleet; call it inside a Pulumi program. Returns the stack outputs. */

@@ -42,7 +42,20 @@ export function attach(type: string, target: object, req: ConfigureRequest): Pro
 }
 
 export { configure, parseSettings, CONFIG_KEYS, CONFIG_NAMESPACE, type ProviderSettings, type DeviceApi, type ConfigureRequest } from "./config";
-export { check, diff, create, read, update, remove, planDelta, changedFields, UNKNOWN, INPUT_NAMES, MAX_TAG_NAME_LENGTH, MAX_TAG_VALUE_LENGTH } from "./sigfox-device";
+export {
+  check,
+  diff,
+  create,
+  read,
+  update,
+  remove,
+  planDelta,
+  changedFields,
+  UNKNOWN,
+  INPUT_NAMES,
+  MAX_TAG_NAME_LENGTH,
+  MAX_TAG_VALUE_LENGTH,
+} from "./sigfox-device";
 export type { SigfoxDeviceInputs, SigfoxDeviceOutputs } from "./sigfox-device";
 export { toJsonClean, toJsonObject, type JsonValue, type JsonObject } from "./sanitize";
 export { releasedPacPath, type ReleasedPacRecord } from "./released-pacs";

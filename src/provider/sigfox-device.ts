@@ -178,7 +178,12 @@ export async function check(_olds: unknown, news: Record<string, unknown>): Prom
 }
 
 /** Names users reach for that are not edits of the real one. */
-const INPUT_SYNONYMS: Record<string, (typeof INPUT_NAMES)[number]> = { pac: "registrationSecret", secret: "registrationSecret", id: "deviceId", group: "groupId" };
+const INPUT_SYNONYMS: Record<string, (typeof INPUT_NAMES)[number]> = {
+  pac: "registrationSecret",
+  secret: "registrationSecret",
+  id: "deviceId",
+  group: "groupId",
+};
 
 /** The input a misspelled or mistaken property most likely meant (case-insensitive edit distance ≤ 3, or a known synonym). */
 export function closestInputName(name: string): string | undefined {
@@ -257,14 +262,25 @@ export async function create(raw: Record<string, unknown>): Promise<pulumi.dynam
   const registration = await registerOrAdopt(
     api,
     deviceId,
-    () => api.registerSigfoxDevice(deviceId, { registrationSecret, tags: desired.tags, ...(productCertificationId !== undefined ? { productCertificationId } : {}) }),
+    () =>
+      api.registerSigfoxDevice(deviceId, {
+        registrationSecret,
+        tags: desired.tags,
+        ...(productCertificationId !== undefined ? { productCertificationId } : {}),
+      }),
     secrets,
   );
   return converge(api, desired, registration.device, registration.kind === "adopted" ? "adopted" : "registered", raw.__provider);
 }
 
 /** Create's second half: the device is registered or adopted; make it the declared state. */
-async function converge(api: DeviceApi, desired: SigfoxDeviceInputs, device: SigfoxDevice, what: "registered" | "adopted", provider: unknown): Promise<pulumi.dynamic.CreateResult> {
+async function converge(
+  api: DeviceApi,
+  desired: SigfoxDeviceInputs,
+  device: SigfoxDevice,
+  what: "registered" | "adopted",
+  provider: unknown,
+): Promise<pulumi.dynamic.CreateResult> {
   const { deviceId } = desired;
   const secrets = [desired.registrationSecret];
   const base = managedOf(device);
@@ -460,13 +476,19 @@ async function adoptWithoutPac(api: DeviceApi, deviceId: string): Promise<Sigfox
   }
   const fix = "give its PAC (registrationSecret) so that it can be registered, or register it to this operator first and run `pulumi up` again";
   if (existing === undefined) {
-    throw userError(`SigfoxDevice ${deviceId}: cannot adopt: the device is not registered to this operator, and no registrationSecret (PAC) is given to register it. Fix: ${fix}. Nothing was created.`);
+    throw userError(
+      `SigfoxDevice ${deviceId}: cannot adopt: the device is not registered to this operator, and no registrationSecret (PAC) is given to register it. Fix: ${fix}. Nothing was created.`,
+    );
   }
   if (existing.status === "instock" || existing.status === "terminated") {
     const state = existing.status === "instock" ? "in this operator's stock but not registered" : "terminated";
-    throw userError(`SigfoxDevice ${deviceId}: cannot adopt: the device is ${state}, and no registrationSecret (PAC) is given to register it. Fix: ${fix}. Nothing was created.`);
+    throw userError(
+      `SigfoxDevice ${deviceId}: cannot adopt: the device is ${state}, and no registrationSecret (PAC) is given to register it. Fix: ${fix}. Nothing was created.`,
+    );
   }
-  log(`SigfoxDevice ${deviceId}: no PAC given; the device is registered to this operator (status ${existing.status ?? "unknown"}): adopted it and converging it to the declared state`);
+  log(
+    `SigfoxDevice ${deviceId}: no PAC given; the device is registered to this operator (status ${existing.status ?? "unknown"}): adopted it and converging it to the declared state`,
+  );
   return existing;
 }
 
@@ -537,7 +559,10 @@ interface TagDelta {
 }
 
 /** The calls that turn `from` into `to`, in the order they are made. Pure. */
-export function planDelta(from: ManagedState, to: ManagedState): { tags: TagDelta; group: { set: string } | "unset" | undefined; termination: boolean | undefined } {
+export function planDelta(
+  from: ManagedState,
+  to: ManagedState,
+): { tags: TagDelta; group: { set: string } | "unset" | undefined; termination: boolean | undefined } {
   const remove = Object.keys(from.tags).filter((k) => !Object.hasOwn(to.tags, k));
   const put = Object.entries(to.tags)
     .filter(([k, v]) => from.tags[k] !== v)
@@ -563,7 +588,7 @@ interface DeltaOutcome {
 async function applyDelta(api: DeviceApi, deviceId: string, from: ManagedState, to: ManagedState, device: SigfoxDevice | undefined): Promise<DeltaOutcome> {
   const plan = planDelta(from, to);
   const out: DeltaOutcome = { applied: { ...from, tags: { ...from.tags } }, device, fresh: device !== undefined, calls: 0 };
-  const step = async (name: string, call: () => Promise<SigfoxDevice | void>, apply: () => void): Promise<boolean> => {
+  const step = async (name: string, call: () => Promise<SigfoxDevice | undefined>, apply: () => void): Promise<boolean> => {
     out.calls++;
     try {
       // Every step is idempotent (a PUT, a set, a flag, a tag deletion that tolerates 404): safe to call again.
@@ -590,6 +615,7 @@ async function applyDelta(api: DeviceApi, deviceId: string, from: ManagedState, 
         } catch (e) {
           if (errorCode(e) !== "not_found") throw e; // already gone: the desired state holds
         }
+        return undefined; // a deletion returns no device
       },
       () => {
         delete out.applied.tags[name];
@@ -598,21 +624,33 @@ async function applyDelta(api: DeviceApi, deviceId: string, from: ManagedState, 
     if (!ok) return out;
   }
   if (plan.tags.put.length > 0) {
-    const ok = await step("setting tags", () => api.putSigfoxDeviceTags(deviceId, plan.tags.put), () => {
-      for (const t of plan.tags.put) out.applied.tags[t.tagName] = t.tagValue;
-    });
+    const ok = await step(
+      "setting tags",
+      () => api.putSigfoxDeviceTags(deviceId, plan.tags.put),
+      () => {
+        for (const t of plan.tags.put) out.applied.tags[t.tagName] = t.tagValue;
+      },
+    );
     if (!ok) return out;
   }
   const group = plan.group;
   if (group === "unset") {
-    const ok = await step("removing the device from its group", () => api.unsetSigfoxDeviceGroup(deviceId), () => {
-      delete out.applied.groupId;
-    });
+    const ok = await step(
+      "removing the device from its group",
+      () => api.unsetSigfoxDeviceGroup(deviceId),
+      () => {
+        delete out.applied.groupId;
+      },
+    );
     if (!ok) return out;
   } else if (group) {
-    const ok = await step(`setting the group to ${group.set}`, () => api.setSigfoxDeviceGroup(deviceId, group.set), () => {
-      out.applied.groupId = group.set;
-    });
+    const ok = await step(
+      `setting the group to ${group.set}`,
+      () => api.setSigfoxDeviceGroup(deviceId, group.set),
+      () => {
+        out.applied.groupId = group.set;
+      },
+    );
     if (!ok) return out;
   }
   if (plan.termination !== undefined) {
@@ -633,7 +671,14 @@ async function applyDelta(api: DeviceApi, deviceId: string, from: ManagedState, 
  * The device's final state: the last API response when it is fresh and shows the desired managed
  * state; otherwise one GET (after a trailing tag deletion, or a response missing fields).
  */
-async function reconcile(api: DeviceApi, deviceId: string, outcome: DeltaOutcome, desired: ManagedState, secrets: ReadonlyArray<string | undefined>, what: string): Promise<SigfoxDevice> {
+async function reconcile(
+  api: DeviceApi,
+  deviceId: string,
+  outcome: DeltaOutcome,
+  desired: ManagedState,
+  secrets: ReadonlyArray<string | undefined>,
+  what: string,
+): Promise<SigfoxDevice> {
   if (outcome.device && outcome.fresh && sameManaged(managedOf(outcome.device), desired)) return outcome.device;
   try {
     return await api.getSigfoxDevice(deviceId);

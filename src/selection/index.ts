@@ -78,13 +78,18 @@ export function parseSelectionFlags(values: SelectionFlagValues): DeviceSelectio
   let groupId: string | undefined;
   if (values.group !== undefined) {
     if (!GROUP_ID_PATTERN.test(values.group)) {
-      throw new SelectionUsageError(`--group ${JSON.stringify(values.group)}: expected a Soracom group ID (a UUID such as 7f3c1e2a-0b4d-4c6e-9f10-1234567890ab)`);
+      throw new SelectionUsageError(
+        `--group ${JSON.stringify(values.group)}: expected a Soracom group ID (a UUID such as 7f3c1e2a-0b4d-4c6e-9f10-1234567890ab)`,
+      );
     }
     groupId = values.group;
   }
   let statuses: DeviceStatus[] = [...DEFAULT_STATUSES];
   if (values.status !== undefined) {
-    const parts = values.status.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    const parts = values.status
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
     const bad = parts.filter((s) => !(DEVICE_STATUSES as readonly string[]).includes(s));
     if (parts.length === 0 || bad.length > 0) {
       throw new SelectionUsageError(

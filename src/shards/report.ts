@@ -16,6 +16,8 @@ export function progressLine(operation: string, shards: readonly ShardProgress[]
       case "failed":
         return `${s.shard} FAILED`;
     }
+    const unknownState: never = s.state;
+    return `${s.shard} ${String(unknownState)}`;
   });
   return `fleet ${operation}: ${finished}/${shards.length} shards done | ${parts.join(" | ")}`;
 }

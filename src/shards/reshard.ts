@@ -120,13 +120,7 @@ export async function reshard(options: ReshardOptions): Promise<ReshardSummary> 
  * Adds to `dest` (the new stack's deployment) every device of the old deployments that `belongs`,
  * unless already there, with its URNs rewritten. Returns how many were added.
  */
-function addDevices(
-  dest: Deployment,
-  destName: string,
-  project: string,
-  sources: Map<string, Deployment>,
-  belongs: (deviceId: string) => boolean,
-): number {
+function addDevices(dest: Deployment, destName: string, project: string, sources: Map<string, Deployment>, belongs: (deviceId: string) => boolean): number {
   const resources = (dest.resources ??= []);
   const destStack = shortName(destName);
   const present = new Set(resources.map((r) => r.urn));
@@ -165,7 +159,7 @@ function addDevices(
       added++;
     }
     dest.secrets_providers ??= source.secrets_providers;
-    dest["manifest"] ??= source["manifest"];
+    dest.manifest ??= source.manifest;
   }
   return added;
 }
@@ -210,12 +204,7 @@ function rewriteResource(resource: StateResource, rewrite: (urn: string) => stri
 }
 
 /** `pulumi stack import` reading the deployment from stdin: decrypted secrets never touch the disk. */
-async function importDeployment(
-  engine: Awaited<ReturnType<typeof userEngine>>,
-  cwd: string,
-  stack: string,
-  deployment: Deployment,
-): Promise<void> {
+async function importDeployment(engine: Awaited<ReturnType<typeof userEngine>>, cwd: string, stack: string, deployment: Deployment): Promise<void> {
   const text = JSON.stringify({ version: 3, deployment });
   await new Promise<void>((resolve, reject) => {
     const child = spawn(engine.command.command, ["stack", "import", "--stack", stack, "--non-interactive"], {
@@ -226,9 +215,7 @@ async function importDeployment(
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0 ? resolve() : reject(new ReshardError(`pulumi stack import -s ${stack} failed (exit ${code}): ${stderr.trim()}`)),
-    );
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new ReshardError(`pulumi stack import -s ${stack} failed (exit ${code}): ${stderr.trim()}`))));
     child.stdin.end(text);
   });
 }

@@ -13,6 +13,10 @@ import { formatShardSpec, SHARD_CONFIG_NAME, shardOfDevice, type ShardSpec } fro
 import { resolveFleetFile } from "../program/fleet-program";
 import { allShards, otherShardCounts, shardStackName } from "./stacks";
 
+/** Terminal colour codes in engine messages (ESC [ ... m). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching the ESC control character is the point
+const ANSI_ESCAPE = /\x1b\[[0-9;]*m/g;
+
 export const FLEET_OPERATIONS = ["up", "preview", "refresh"] as const;
 export type FleetOperation = (typeof FLEET_OPERATIONS)[number];
 
@@ -91,7 +95,11 @@ export async function runShards(options: ShardRunOptions): Promise<FleetRunSumma
   const env = options.env ?? process.env;
   const engine = await userEngine(env);
   const ws = await automation.LocalWorkspace.create({ workDir: options.projectDir, pulumiCommand: engine.command, envVars: engine.envVars });
-  const others = otherShardCounts((await ws.listStacks()).map((s) => s.name), options.stackPrefix, options.shards);
+  const others = otherShardCounts(
+    (await ws.listStacks()).map((s) => s.name),
+    options.stackPrefix,
+    options.shards,
+  );
   if (others.length > 0) {
     const from = others.join(" and ");
     throw new ShardLayoutError(
@@ -215,7 +223,7 @@ function readDeviceIds(file: string, cwd: string, env: NodeJS.ProcessEnv): strin
 
 function cleanDiagnostic(message: string): string {
   // eslint-disable-next-line no-control-regex
-  return message.replace(/\x1b\[[0-9;]*m/g, "").trim();
+  return message.replace(ANSI_ESCAPE, "").trim();
 }
 
 /** The engine's error diagnostics if any, else the `error:` lines of the CLI's stderr, else its message. */
@@ -227,7 +235,7 @@ function shardError(diagnostics: string[], error: unknown): string {
       .split("\n")
       .map((l) => l.trim())
       .filter((l) => l.startsWith("error:"));
-    text = errorLines.length > 0 ? errorLines.join("\n") : cleanDiagnostic(message).split("\n")[0] ?? "failed";
+    text = errorLines.length > 0 ? errorLines.join("\n") : (cleanDiagnostic(message).split("\n")[0] ?? "failed");
   }
   return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS - 3)}...` : text;
 }

@@ -8,11 +8,9 @@ import { MAX_SHARD_COUNT, type ShardSpec } from "../fleet/shard";
 export const DEFAULT_STACK_PREFIX = "fleet";
 
 /** A stack name prefix: Pulumi's stack-name characters, optionally `org/` or `org/project/` first. */
-export const StackPrefixSchema = z
-  .string()
-  .regex(/^(?:[A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/, {
-    message: "use letters, digits, '-', '_' and '.', optionally after 'org/' or 'org/project/' (e.g. prod or acme/prod)",
-  });
+export const StackPrefixSchema = z.string().regex(/^(?:[A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/, {
+  message: "use letters, digits, '-', '_' and '.', optionally after 'org/' or 'org/project/' (e.g. prod or acme/prod)",
+});
 
 export const ShardCountSchema = z.coerce
   .number({ message: "must be a whole number" })

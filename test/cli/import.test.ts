@@ -88,18 +88,33 @@ describe("soracom-sigfox import", () => {
     // The loader reads it back into exactly the devices as the API reports them.
     const loaded = loadFleetDefinition(path.join(dir, "fleet.yaml"), { env: {} });
     const live = (await emu.control.state()).devices.filter((d) => d.ownerOperatorId === emu.credentials.operatorId && d.status !== "terminated");
-    expect(loaded.devices.map((d) => ({ id: d.deviceId, tags: d.tags, groupId: d.groupId ?? null, flag: d.terminationEnabled ?? false, adoptOnly: d.adoptOnly })).sort((a, b) => a.id.localeCompare(b.id))).toEqual(
-      live.map((d) => ({ id: d.deviceId, tags: d.tags, groupId: d.groupId ?? null, flag: d.terminationEnabled, adoptOnly: true })).sort((a, b) => a.id.localeCompare(b.id)),
+    expect(
+      loaded.devices
+        .map((d) => ({ id: d.deviceId, tags: d.tags, groupId: d.groupId ?? null, flag: d.terminationEnabled ?? false, adoptOnly: d.adoptOnly }))
+        .sort((a, b) => a.id.localeCompare(b.id)),
+    ).toEqual(
+      live
+        .map((d) => ({ id: d.deviceId, tags: d.tags, groupId: d.groupId ?? null, flag: d.terminationEnabled, adoptOnly: true }))
+        .sort((a, b) => a.id.localeCompare(b.id)),
     );
   });
 
   it.each([
-    [["--tag", "site=tokyo"], ["2C", "1A2B3C01", "1A2B3C03"]],
+    [
+      ["--tag", "site=tokyo"],
+      ["2C", "1A2B3C01", "1A2B3C03"],
+    ],
     [["--tag", "project=vending", "--tag", "site=osaka"], ["1A2B3C02"]],
     [["--tag-prefix", "site=kyo"], ["1A2B3C04"]],
     [["--group", G2], ["1A2B3C04"]],
-    [["--status", "ready"], ["2C", "1A2B3C02"]],
-    [["--status", "terminated,instock"], ["00000FFF", "1A2B3C09"]],
+    [
+      ["--status", "ready"],
+      ["2C", "1A2B3C02"],
+    ],
+    [
+      ["--status", "terminated,instock"],
+      ["00000FFF", "1A2B3C09"],
+    ],
   ])("selects with %j", async (flags, ids) => {
     const dir = fixtureDir({});
     const r = await run([...flags, "--format", "json"], dir);
@@ -221,18 +236,21 @@ describe("soracom-sigfox import", () => {
     expect(r.stderr).toContain("warning: 1 selected device(s) are instock");
   });
 
-  it("a device the fleet format cannot hold (a tag named \".\"): exit 1 naming it, nothing written", async () => {
-    await emu.control.seed({ devices: [{ deviceId: "DDDD", ownerOperatorId: emu.credentials.operatorId, status: "active", tags: { ".": "x", marker: "dot" } }] });
+  it('a device the fleet format cannot hold (a tag named "."): exit 1 naming it, nothing written', async () => {
+    await emu.control.seed({
+      devices: [{ deviceId: "DDDD", ownerOperatorId: emu.credentials.operatorId, status: "active", tags: { ".": "x", marker: "dot" } }],
+    });
     const dir = fixtureDir({});
     const r = await run(["--tag", "marker=dot"], dir).finally(() => emu.control.removeDevice("DDDD", { forget: true }));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/would not declare the devices exactly as they are:\n  - device DDDD: the tag name "\." is not valid/);
+    expect(r.stderr).toMatch(/would not declare the devices exactly as they are:\n {2}- device DDDD: the tag name "\." is not valid/);
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
   it("--help documents the flags and the exit codes", async () => {
     const r = await run(["--help"], fixtureDir({}));
     expect(r.code).toBe(0);
-    for (const flag of ["--tag", "--tag-prefix", "--group", "--status", "--output", "--devices-csv", "--force", "--format", "Exit codes: 0 written"]) expect(r.stdout).toContain(flag);
+    for (const flag of ["--tag", "--tag-prefix", "--group", "--status", "--output", "--devices-csv", "--force", "--format", "Exit codes: 0 written"])
+      expect(r.stdout).toContain(flag);
   });
 });

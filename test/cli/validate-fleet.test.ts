@@ -46,7 +46,13 @@ describe("soracom-sigfox validate-fleet", () => {
 
   it("with --allow-missing-pacs, a pacFrom source that is not set here (Pulumi config, CI secret) is a warning too", async () => {
     const pacFromDir = fixtureDir({
-      "fleet.yaml": lines("devices:", '  - deviceId: "1A2B3C01"', "    pacFrom: {config: spare-pac}", '  - deviceId: "1A2B3C02"', "    pacFrom: {env: SPARE_PAC}"),
+      "fleet.yaml": lines(
+        "devices:",
+        '  - deviceId: "1A2B3C01"',
+        "    pacFrom: {config: spare-pac}",
+        '  - deviceId: "1A2B3C02"',
+        "    pacFrom: {env: SPARE_PAC}",
+      ),
     });
     expect((await run(["fleet.yaml"], pacFromDir)).code).toBe(1);
     const result = await run(["--allow-missing-pacs", "fleet.yaml"], pacFromDir);

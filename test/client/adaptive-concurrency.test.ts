@@ -26,7 +26,10 @@ describe("RateLimiter adaptive concurrency", () => {
     const l = new RateLimiter();
     const releases = await Promise.all(Array.from({ length: 8 }, () => l.acquire("k")));
     let ninth = false;
-    const pending = l.acquire("k").then((release) => ((ninth = true), release));
+    const pending = l.acquire("k").then((release) => {
+      ninth = true;
+      return release;
+    });
     await new Promise((r) => setTimeout(r, 10));
     expect(ninth).toBe(false);
     l.observe("k", window(1000));

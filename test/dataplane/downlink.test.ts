@@ -20,7 +20,11 @@ async function pending(): Promise<Record<string, string | null>> {
 
 describe("downlink send", () => {
   it("is a dry run by default: prints the targets and the message, sends nothing, exits 0", async () => {
-    await seedOwned(emu, [{ deviceId: "A1", tags: { site: "tokyo" } }, { deviceId: "A2", tags: { site: "tokyo" } }, { deviceId: "A3", tags: { site: "osaka" } }]);
+    await seedOwned(emu, [
+      { deviceId: "A1", tags: { site: "tokyo" } },
+      { deviceId: "A2", tags: { site: "tokyo" } },
+      { deviceId: "A3", tags: { site: "osaka" } },
+    ]);
     await emu.control.clearRequests();
     const result = await send(["--data", DATA, "--tag", "site=tokyo"]);
     expect(result.code).toBe(0);
@@ -30,11 +34,20 @@ describe("downlink send", () => {
   });
 
   it("with --yes queues the message once per selected device and reports each outcome", async () => {
-    await seedOwned(emu, [{ deviceId: "A1", tags: { site: "tokyo" } }, { deviceId: "A2", tags: { site: "tokyo" } }, { deviceId: "A3", tags: { site: "osaka" } }]);
+    await seedOwned(emu, [
+      { deviceId: "A1", tags: { site: "tokyo" } },
+      { deviceId: "A2", tags: { site: "tokyo" } },
+      { deviceId: "A3", tags: { site: "osaka" } },
+    ]);
     await emu.control.clearRequests();
     const result = await send(["--data", "0A0B0C0D0E0F1011", "--tag", "site=tokyo", "--yes"]);
     expect(result.code).toBe(0);
-    expect(result.stdout.split("\n").filter((l) => l.endsWith("accepted")).sort()).toEqual(["A1  accepted", "A2  accepted"]);
+    expect(
+      result.stdout
+        .split("\n")
+        .filter((l) => l.endsWith("accepted"))
+        .sort(),
+    ).toEqual(["A1  accepted", "A2  accepted"]);
     expect(result.stdout).toContain("sent 0a0b0c0d0e0f1011: 2 accepted, 0 failed, 0 unknown of 2 devices");
     expect(await calls(emu)).toEqual({ listSigfoxDevices: 1, sendDataToSigfoxDevice: 2 });
     expect(await pending()).toEqual({ A1: "0a0b0c0d0e0f1011", A2: "0a0b0c0d0e0f1011", A3: null });
@@ -45,13 +58,24 @@ describe("downlink send", () => {
   it("--format json gives one document with every device's outcome and a summary", async () => {
     await seedOwned(emu, ["B1", "B2"]);
     const dry = JSON.parse((await send(["--data", DATA, "--devices", "B1,B2", "--format", "json"])).stdout) as Record<string, unknown>;
-    expect(dry).toEqual({ dryRun: true, data: DATA, devices: [{ deviceId: "B1", outcome: "would-send" }, { deviceId: "B2", outcome: "would-send" }], summary: { devices: 2 } });
+    expect(dry).toEqual({
+      dryRun: true,
+      data: DATA,
+      devices: [
+        { deviceId: "B1", outcome: "would-send" },
+        { deviceId: "B2", outcome: "would-send" },
+      ],
+      summary: { devices: 2 },
+    });
     const sent = await send(["--data", DATA, "--devices", "B1,B2", "--format", "json", "--yes"]);
     expect(sent.code).toBe(0);
     expect(JSON.parse(sent.stdout)).toEqual({
       dryRun: false,
       data: DATA,
-      devices: [{ deviceId: "B1", outcome: "accepted" }, { deviceId: "B2", outcome: "accepted" }],
+      devices: [
+        { deviceId: "B1", outcome: "accepted" },
+        { deviceId: "B2", outcome: "accepted" },
+      ],
       summary: { devices: 2, accepted: 2, failed: 0, unknown: 0, notSent: 0 },
     });
   });

@@ -17,7 +17,7 @@ const GROUP = "7f3c1e2a-0b4d-4c6e-9f10-1234567890ab";
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "data-export-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const exportRun = (args: string[], options: Parameters<typeof runCommand>[3] = {}) => runCommand(dataExport, args, emu, { cwd: tmp, ...options });
-const rowKeys = (rows: Array<Record<string, unknown>>) => rows.map((r) => `${String(r["deviceId"])}@${String(r["time"])}`);
+const rowKeys = (rows: Array<Record<string, unknown>>) => rows.map((r) => `${String(r.deviceId)}@${String(r.time)}`);
 
 describe("data export: selection", () => {
   it("exports only the devices the tag, group and status flags select, listing the account once", async () => {
@@ -31,16 +31,16 @@ describe("data export: selection", () => {
 
     const byTag = await exportRun(["--tag", "site=tokyo"]);
     expect(byTag.code).toBe(0);
-    expect(new Set(jsonLines(byTag.stdout).map((r) => r["deviceId"]))).toEqual(new Set(["A0000001", "A0000002"]));
+    expect(new Set(jsonLines(byTag.stdout).map((r) => r.deviceId))).toEqual(new Set(["A0000001", "A0000002"]));
     expect(jsonLines(byTag.stdout)).toHaveLength(4);
     expect(await calls(emu)).toEqual({ listSigfoxDevices: 1, getDataFromSigfoxDevice: 2 });
 
     const byGroup = await exportRun(["--group", GROUP, "--tag-prefix", "site=osa"]);
-    expect(new Set(jsonLines(byGroup.stdout).map((r) => r["deviceId"]))).toEqual(new Set(["A0000003"]));
+    expect(new Set(jsonLines(byGroup.stdout).map((r) => r.deviceId))).toEqual(new Set(["A0000003"]));
 
     // Terminated devices are left out unless --status asks for them.
     await emu.control.mutateDevice("A0000003", { status: "terminated" });
-    expect(new Set(jsonLines((await exportRun([])).stdout).map((r) => r["deviceId"]))).toEqual(new Set(["A0000001", "A0000002"]));
+    expect(new Set(jsonLines((await exportRun([])).stdout).map((r) => r.deviceId))).toEqual(new Set(["A0000001", "A0000002"]));
   });
 
   it("--devices and --fleet export exactly those devices without listing the account", async () => {
@@ -50,7 +50,11 @@ describe("data export: selection", () => {
 
     const explicit = await exportRun(["--devices", "B0000003,b0000001,B0000001"]);
     expect(explicit.code).toBe(0);
-    expect(jsonLines(explicit.stdout).map((r) => r["deviceId"]).sort()).toEqual(["B0000003", "b0000001"]);
+    expect(
+      jsonLines(explicit.stdout)
+        .map((r) => r.deviceId)
+        .sort(),
+    ).toEqual(["B0000003", "b0000001"]);
     expect(await calls(emu)).toEqual({ getDataFromSigfoxDevice: 2 });
 
     // A fleet file without any PAC: PACs do not matter to an export, and no warning about them is printed.
@@ -59,7 +63,11 @@ describe("data export: selection", () => {
     const fleet = await exportRun(["--fleet", "fleet.yaml"]);
     expect(fleet.code).toBe(0);
     expect(fleet.stderr).not.toMatch(/PAC/);
-    expect(jsonLines(fleet.stdout).map((r) => r["deviceId"]).sort()).toEqual(["B0000002", "B0000003"]);
+    expect(
+      jsonLines(fleet.stdout)
+        .map((r) => r.deviceId)
+        .sort(),
+    ).toEqual(["B0000002", "B0000003"]);
     expect(await calls(emu)).toEqual({ getDataFromSigfoxDevice: 2 });
   });
 
@@ -78,7 +86,16 @@ describe("data export: selection", () => {
     const missingFleet = await exportRun(["--fleet", "nope.yaml"]);
     expect(missingFleet.code).toBe(2);
     expect(missingFleet.stderr).toContain("--fleet nope.yaml");
-    for (const args of [["--format", "xml"], ["--sort", "up"], ["--concurrency", "0"], ["--from", "yesterday"], ["--from", "1h", "--to", "2h"], ["--resume"], ["--output", "no/such/folder/x.jsonl"], ["--nope"]]) {
+    for (const args of [
+      ["--format", "xml"],
+      ["--sort", "up"],
+      ["--concurrency", "0"],
+      ["--from", "yesterday"],
+      ["--from", "1h", "--to", "2h"],
+      ["--resume"],
+      ["--output", "no/such/folder/x.jsonl"],
+      ["--nope"],
+    ]) {
       const r = await exportRun(args);
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr, args.join(" ")).toContain(`--${args[0]!.replace(/^--/, "") === "to" ? "from" : args[0]!.replace(/^--/, "")}`);
@@ -103,10 +120,10 @@ describe("data export: pages, window, decoding", () => {
     // 3 pages for the big device, one for each other device, one listing.
     expect(await calls(emu)).toEqual({ listSigfoxDevices: 1, getDataFromSigfoxDevice: 3 + 30 });
     // Each device's rows form one block, oldest first (the default --sort asc).
-    const big = rows.filter((r) => r["deviceId"] === "C0000000").map((r) => r["time"] as number);
+    const big = rows.filter((r) => r.deviceId === "C0000000").map((r) => r.time as number);
     expect(big).toEqual([...big].sort((a, b) => a - b));
-    const first = rows.findIndex((r) => r["deviceId"] === "C0000000");
-    expect(rows.slice(first, first + 2345).every((r) => r["deviceId"] === "C0000000")).toBe(true);
+    const first = rows.findIndex((r) => r.deviceId === "C0000000");
+    expect(rows.slice(first, first + 2345).every((r) => r.deviceId === "C0000000")).toBe(true);
     expect(result.stderr).toContain("2435 entries from 31 of 31 devices");
   });
 
@@ -122,14 +139,14 @@ describe("data export: pages, window, decoding", () => {
     expect(lastHour).toHaveLength(2);
     expect(jsonLines((await exportRun([])).stdout)).toHaveLength(5); // default: the last 24 hours
 
-    const first = lastHour[0]!["time"] as number;
+    const first = lastHour[0]!.time as number;
     const iso = new Date(first).toISOString();
     const exact = jsonLines((await exportRun(["--from", iso, "--to", iso])).stdout);
-    expect(exact.map((r) => r["time"])).toEqual([first]);
+    expect(exact.map((r) => r.time)).toEqual([first]);
     const old = jsonLines((await exportRun(["--to", new Date(recentStart - 1).toISOString(), "--from", "1d"])).stdout);
     expect(old).toHaveLength(3);
 
-    const desc = jsonLines((await exportRun(["--sort", "desc"])).stdout).map((r) => r["time"] as number);
+    const desc = jsonLines((await exportRun(["--sort", "desc"])).stdout).map((r) => r.time as number);
     expect(desc).toEqual([...desc].sort((a, b) => b - a));
   });
 
@@ -141,7 +158,7 @@ describe("data export: pages, window, decoding", () => {
 
     const jsonl = await exportRun([]);
     expect(jsonl.stdout).toBe(
-      JSON.stringify({
+      `${JSON.stringify({
         deviceId: "E0000001",
         time,
         timeIso: new Date(time).toISOString(),
@@ -155,18 +172,22 @@ describe("data export: pages, window, decoding", () => {
         operatorName: "SIGFOX_Japan_KCCS",
         countryCode: "392",
         sigfoxDevice: "E0000001",
-        sigfoxTime: content["time"],
+        sigfoxTime: content.time,
         contentType: "application/json",
         content: dataEntry.content,
-      }) + "\n",
+      })}\n`,
     );
 
     const csv = await exportRun(["--format", "csv"]);
     const [header, row, end] = csv.stdout.split("\n");
-    expect(header).toBe("deviceId,time,timeIso,data,seqNumber,lqi,station,rssi,snr,avgSnr,operatorName,countryCode,sigfoxDevice,sigfoxTime,contentType,content");
+    expect(header).toBe(
+      "deviceId,time,timeIso,data,seqNumber,lqi,station,rssi,snr,avgSnr,operatorName,countryCode,sigfoxDevice,sigfoxTime,contentType,content",
+    );
     expect(EXPORT_COLUMNS.join(",")).toBe(header);
     const quoted = `"${dataEntry.content!.replace(/"/g, '""')}"`;
-    expect(row).toBe(`E0000001,${time},${new Date(time).toISOString()},0a0b0c,41,Good,,,,,SIGFOX_Japan_KCCS,392,E0000001,${String(content["time"])},application/json,${quoted}`);
+    expect(row).toBe(
+      `E0000001,${time},${new Date(time).toISOString()},0a0b0c,41,Good,,,,,SIGFOX_Japan_KCCS,392,E0000001,${String(content.time)},application/json,${quoted}`,
+    );
     expect(end).toBe("");
   });
 });
@@ -180,7 +201,12 @@ describe("data export: progress", () => {
     expect(tty.stderr).toContain("\r\x1b[Kexport: 1/2 devices, 3 entries");
     expect(tty.stderr).toContain("\r\x1b[Kexport: 2/2 devices, 6 entries");
     const piped = await exportRun([]);
-    expect(piped.stderr).toBe(piped.stderr.split("\n").filter((l) => l.includes("6 entries from 2 of 2 devices")).join("\n") + "\n");
+    expect(piped.stderr).toBe(
+      `${piped.stderr
+        .split("\n")
+        .filter((l) => l.includes("6 entries from 2 of 2 devices"))
+        .join("\n")}\n`,
+    );
   });
 });
 

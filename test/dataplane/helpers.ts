@@ -45,7 +45,10 @@ export async function runCommand(
 }
 
 /** Registers `ids` to the emulator's operator (status ready), with optional tags / group per device. */
-export async function seedOwned(emu: RunningEmulator, devices: Array<string | { deviceId: string; tags?: Record<string, string>; groupId?: string; status?: "ready" | "active" | "terminated" }>): Promise<void> {
+export async function seedOwned(
+  emu: RunningEmulator,
+  devices: Array<string | { deviceId: string; tags?: Record<string, string>; groupId?: string; status?: "ready" | "active" | "terminated" }>,
+): Promise<void> {
   await emu.control.seed({
     devices: devices.map((d) => {
       const device = typeof d === "string" ? { deviceId: d } : d;
@@ -73,5 +76,8 @@ export async function calls(emu: RunningEmulator): Promise<Record<string, number
 }
 
 export function jsonLines(text: string): Array<Record<string, unknown>> {
-  return text.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Record<string, unknown>);
+  return text
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }

@@ -89,25 +89,29 @@ async function runDriftStep(): Promise<{ code: number; stdout: string; summary: 
 }
 
 describe("examples/ci-pipeline: the scheduled drift job", () => {
-  it("passes when the fleet is in sync, fails with exit 2 and a markdown job summary on drift, and uploads the report", async () => {
-    const clean = await runDriftStep();
-    expect(clean.outputs).toContain("exit-code=0");
-    expect(clean.code).toBe(0);
-    expect(clean.summary).toContain("## Sigfox drift: in sync");
+  it(
+    "passes when the fleet is in sync, fails with exit 2 and a markdown job summary on drift, and uploads the report",
+    async () => {
+      const clean = await runDriftStep();
+      expect(clean.outputs).toContain("exit-code=0");
+      expect(clean.code).toBe(0);
+      expect(clean.summary).toContain("## Sigfox drift: in sync");
 
-    const [first] = seed.devices;
-    const live = (await emu.control.state()).devices.find((d) => d.deviceId === first!.deviceId)!;
-    await emu.control.mutateDevice(first!.deviceId, { tags: { ...live.tags, lot: "east" } });
-    const drifted = await runDriftStep();
-    expect(drifted.code).toBe(2);
-    expect(drifted.outputs).toContain("exit-code=2");
-    expect(drifted.stdout).toContain("::error title=Sigfox drift::drift found");
-    expect(drifted.summary).toContain("## Sigfox drift: drift found");
-    expect(drifted.summary).toMatch(new RegExp(`\\| drifted \\| \`${first!.deviceId}\` \\| ${STACK} \\| tags\\.lot \\| "north" \\| "east" \\|`));
-    for (const d of seed.devices) expect(drifted.summary + drifted.stdout).not.toContain(d.pac);
+      const [first] = seed.devices;
+      const live = (await emu.control.state()).devices.find((d) => d.deviceId === first!.deviceId)!;
+      await emu.control.mutateDevice(first!.deviceId, { tags: { ...live.tags, lot: "east" } });
+      const drifted = await runDriftStep();
+      expect(drifted.code).toBe(2);
+      expect(drifted.outputs).toContain("exit-code=2");
+      expect(drifted.stdout).toContain("::error title=Sigfox drift::drift found");
+      expect(drifted.summary).toContain("## Sigfox drift: drift found");
+      expect(drifted.summary).toMatch(new RegExp(`\\| drifted \\| \`${first!.deviceId}\` \\| ${STACK} \\| tags\\.lot \\| "north" \\| "east" \\|`));
+      for (const d of seed.devices) expect(drifted.summary + drifted.stdout).not.toContain(d.pac);
 
-    const upload = workflow.jobs.drift!.steps.find((s) => s.uses?.startsWith("actions/upload-artifact"));
-    expect(upload).toMatchObject({ if: "always()", with: { path: "drift-report.md" } });
-    expect(fs.existsSync(path.join(exampleDir, "drift-report.md"))).toBe(true);
-  }, TIMEOUT);
+      const upload = workflow.jobs.drift!.steps.find((s) => s.uses?.startsWith("actions/upload-artifact"));
+      expect(upload).toMatchObject({ if: "always()", with: { path: "drift-report.md" } });
+      expect(fs.existsSync(path.join(exampleDir, "drift-report.md"))).toBe(true);
+    },
+    TIMEOUT,
+  );
 });

@@ -40,7 +40,15 @@ async function seedAccount(): Promise<void> {
   const operatorId = emu.credentials.operatorId;
   await emu.control.seed({
     devices: [
-      ...MANAGED.map((deviceId, i) => ({ deviceId, pac: pacOf(i), ownerOperatorId: operatorId, status: "ready" as const, tags: { team: "iot", site: "hq" }, groupId: GROUP, terminationEnabled: false })),
+      ...MANAGED.map((deviceId, i) => ({
+        deviceId,
+        pac: pacOf(i),
+        ownerOperatorId: operatorId,
+        status: "ready" as const,
+        tags: { team: "iot", site: "hq" },
+        groupId: GROUP,
+        terminationEnabled: false,
+      })),
       { deviceId: UNMANAGED_IOT, pac: pacOf(900), ownerOperatorId: operatorId, status: "active" as const, tags: { team: "iot" } },
       { deviceId: UNMANAGED_OTHER, pac: pacOf(901), ownerOperatorId: operatorId, status: "ready" as const, tags: { team: "other" }, groupId: OTHER_GROUP },
     ],
@@ -79,7 +87,14 @@ describe("soracom-sigfox drift --fleet", () => {
     expect(report.version).toBe(1);
     expect(report.summary).toEqual({ managed: 250, inSync: 244, drifted: 4, missing: 2, unmanaged: 2, ignored: 0 });
     expect(report.drifted).toEqual([
-      { deviceId: D1, stack: "fleet.yaml", fields: [{ path: "tags.site", expected: "hq", actual: "osaka" }, { path: "groupId", expected: GROUP, actual: OTHER_GROUP }] },
+      {
+        deviceId: D1,
+        stack: "fleet.yaml",
+        fields: [
+          { path: "tags.site", expected: "hq", actual: "osaka" },
+          { path: "groupId", expected: GROUP, actual: OTHER_GROUP },
+        ],
+      },
       { deviceId: D2, stack: "fleet.yaml", fields: [{ path: "tags.lastService", expected: null, actual: "2026-11-30" }] },
       { deviceId: D3, stack: "fleet.yaml", fields: [{ path: "tags.site", expected: "hq", actual: null }] },
       { deviceId: D4, stack: "fleet.yaml", fields: [{ path: "terminationEnabled", expected: false, actual: true }] },
@@ -160,7 +175,16 @@ describe("soracom-sigfox drift --fleet", () => {
     fs.copyFileSync(path.join(dir, "fleet.yaml"), path.join(cwd, "fleet.yaml"));
     fs.writeFileSync(
       path.join(cwd, ".sigfoxdriftignore"),
-      ["# technicians set this tag by hand", "*.tags.lastService", "", "# everything about D1 but its group", D1.toLowerCase(), `!${D1}.groupId`, "E0000002", `${D6}`].join("\n"),
+      [
+        "# technicians set this tag by hand",
+        "*.tags.lastService",
+        "",
+        "# everything about D1 but its group",
+        D1.toLowerCase(),
+        `!${D1}.groupId`,
+        "E0000002",
+        `${D6}`,
+      ].join("\n"),
     );
     const { code, report } = await json([], cwd);
     expect(code).toBe(2);
@@ -263,7 +287,9 @@ describe("soracom-sigfox drift --fleet", () => {
 
   it("shows progress on stderr while it lists: a line redrawn after each page in a terminal", async () => {
     const r = await runDriftCommand(["--fleet", "fleet.yaml", "--format", "json"], dir, env, true);
-    expect(r.stderr).toContain("\rlisting the account: 100 devices, 1 pages\rlisting the account: 200 devices, 2 pages\rlisting the account: 251 devices, 3 pages");
+    expect(r.stderr).toContain(
+      "\rlisting the account: 100 devices, 1 pages\rlisting the account: 200 devices, 2 pages\rlisting the account: 251 devices, 3 pages",
+    );
     expect(r.stdout).not.toContain("listing");
   });
 

@@ -42,9 +42,20 @@ beforeAll(async () => {
   const providerEnv = { SORACOM_ENDPOINT: emu.url, SORACOM_AUTH_KEY_ID: emu.credentials.authKeyId, SORACOM_AUTH_KEY: emu.credentials.authKey };
   for (const [name, devices] of Object.entries(STACK_DEVICES)) {
     const spec = {
-      devices: Object.fromEntries(devices.map((deviceId) => [deviceId, { deviceId, registrationSecret: pacByDevice.get(deviceId), tags: { team: "iot", stack: name } }])),
+      devices: Object.fromEntries(
+        devices.map((deviceId) => [deviceId, { deviceId, registrationSecret: pacByDevice.get(deviceId), tags: { team: "iot", stack: name } }]),
+      ),
     };
-    const stack = await openLocalStack({ projectName: "sigfox-drift", stackName: name, workDir: repoRoot, program: makeProgram(spec), stateDir, pulumiHome, passphrase: PASSPHRASE, env: providerEnv });
+    const stack = await openLocalStack({
+      projectName: "sigfox-drift",
+      stackName: name,
+      workDir: repoRoot,
+      program: makeProgram(spec),
+      stateDir,
+      pulumiHome,
+      passphrase: PASSPHRASE,
+      env: providerEnv,
+    });
     await stack.up();
     stacks.set(name, stack);
   }
@@ -65,65 +76,83 @@ beforeEach(async () => {
   // Out of band: a tag edited on A0000001, B0000002 gone from the account, an unmanaged device.
   await emu.control.mutateDevice("A0000001", { tags: { team: "iot", stack: "prod-a", note: "by hand" } });
   await emu.control.removeDevice("B0000002").catch(() => undefined);
-  await emu.control.seed({ devices: [{ deviceId: UNMANAGED, pac: pacOf(99), ownerOperatorId: emu.credentials.operatorId, status: "ready", tags: { team: "iot" } }] });
+  await emu.control.seed({
+    devices: [{ deviceId: UNMANAGED, pac: pacOf(99), ownerOperatorId: emu.credentials.operatorId, status: "ready", tags: { team: "iot" } }],
+  });
   await emu.control.clearRequests();
 });
 
 describe("soracom-sigfox drift --stack", () => {
-  it("a glob compares every matching stack of the project: drifted, missing, unmanaged (a device of a stack not compared is unmanaged)", async () => {
-    const r = await runDriftCommand(["--stack", "prod-*", "--format", "json"], projectDir, driftEnv);
-    expect(r.stderr).not.toMatch(/error/i);
-    expect(r.code).toBe(2);
-    const report = DriftReportSchema.parse(JSON.parse(r.stdout));
-    expect(report.summary).toEqual({ managed: 4, inSync: 2, drifted: 1, missing: 1, unmanaged: 2, ignored: 0 });
-    expect(report.drifted).toEqual([{ deviceId: "A0000001", stack: "prod-a", fields: [{ path: "tags.note", expected: null, actual: "by hand" }] }]);
-    expect(report.missing).toEqual([{ deviceId: "B0000002", stack: "prod-b", reason: "not_found" }]);
-    expect(report.unmanaged.map((u) => u.deviceId)).toEqual(["C0000001", UNMANAGED]);
-    expect(await apiCalls(emu)).toEqual({ listSigfoxDevices: 1, getSigfoxDevice: 1 });
-    for (const pac of pacByDevice.values()) expect(r.stdout + r.stderr).not.toContain(pac);
-  }, TIMEOUT);
+  it(
+    "a glob compares every matching stack of the project: drifted, missing, unmanaged (a device of a stack not compared is unmanaged)",
+    async () => {
+      const r = await runDriftCommand(["--stack", "prod-*", "--format", "json"], projectDir, driftEnv);
+      expect(r.stderr).not.toMatch(/error/i);
+      expect(r.code).toBe(2);
+      const report = DriftReportSchema.parse(JSON.parse(r.stdout));
+      expect(report.summary).toEqual({ managed: 4, inSync: 2, drifted: 1, missing: 1, unmanaged: 2, ignored: 0 });
+      expect(report.drifted).toEqual([{ deviceId: "A0000001", stack: "prod-a", fields: [{ path: "tags.note", expected: null, actual: "by hand" }] }]);
+      expect(report.missing).toEqual([{ deviceId: "B0000002", stack: "prod-b", reason: "not_found" }]);
+      expect(report.unmanaged.map((u) => u.deviceId)).toEqual(["C0000001", UNMANAGED]);
+      expect(await apiCalls(emu)).toEqual({ listSigfoxDevices: 1, getSigfoxDevice: 1 });
+      for (const pac of pacByDevice.values()) expect(r.stdout + r.stderr).not.toContain(pac);
+    },
+    TIMEOUT,
+  );
 
-  it("several --stack flags; the default is the project's selected stack", async () => {
-    const both = await runDriftCommand(["--stack", "prod-a", "--stack", "dev", "--format", "json"], projectDir, driftEnv);
-    const report = DriftReportSchema.parse(JSON.parse(both.stdout));
-    expect(report.summary).toMatchObject({ managed: 3, drifted: 1, missing: 0 });
-    expect(report.unmanaged.map((u) => u.deviceId)).toEqual(["B0000001", UNMANAGED]);
+  it(
+    "several --stack flags; the default is the project's selected stack",
+    async () => {
+      const both = await runDriftCommand(["--stack", "prod-a", "--stack", "dev", "--format", "json"], projectDir, driftEnv);
+      const report = DriftReportSchema.parse(JSON.parse(both.stdout));
+      expect(report.summary).toMatchObject({ managed: 3, drifted: 1, missing: 0 });
+      expect(report.unmanaged.map((u) => u.deviceId)).toEqual(["B0000001", UNMANAGED]);
 
-    const selected = await runDriftCommand(["--format", "json", "--no-unmanaged"], projectDir, driftEnv);
-    expect(selected.code).toBe(2);
-    const only = DriftReportSchema.parse(JSON.parse(selected.stdout));
-    expect(only.summary).toMatchObject({ managed: 2, drifted: 1 });
-    expect(only.drifted[0]?.stack).toBe("prod-a");
-  }, TIMEOUT);
+      const selected = await runDriftCommand(["--format", "json", "--no-unmanaged"], projectDir, driftEnv);
+      expect(selected.code).toBe(2);
+      const only = DriftReportSchema.parse(JSON.parse(selected.stdout));
+      expect(only.summary).toMatchObject({ managed: 2, drifted: 1 });
+      expect(only.drifted[0]?.stack).toBe("prod-a");
+    },
+    TIMEOUT,
+  );
 
-  it("exits 0 for a stack in sync (dev, unmanaged devices scoped out) and reads a saved stack export with --state-file", async () => {
-    const dev = await runDriftCommand(["--stack", "dev", "--no-unmanaged"], projectDir, driftEnv);
-    expect(dev.code).toBe(0);
-    expect(dev.stdout).toContain("No drift. 1 managed: 1 in sync");
+  it(
+    "exits 0 for a stack in sync (dev, unmanaged devices scoped out) and reads a saved stack export with --state-file",
+    async () => {
+      const dev = await runDriftCommand(["--stack", "dev", "--no-unmanaged"], projectDir, driftEnv);
+      expect(dev.code).toBe(0);
+      expect(dev.stdout).toContain("No drift. 1 managed: 1 in sync");
 
-    const file = path.join(tmp, "prod-b.json");
-    execFileSync("pulumi", ["stack", "export", "--stack", "prod-b", "--file", file], { cwd: projectDir, env: { ...driftEnv, ...engineEnv() } });
-    const saved = await runDriftCommand(["--state-file", file, "--format", "json", "--no-unmanaged"], projectDir, driftEnv);
-    const report = DriftReportSchema.parse(JSON.parse(saved.stdout));
-    expect(report.missing).toEqual([{ deviceId: "B0000002", stack: file, reason: "not_found" }]);
-    expect(saved.code).toBe(2);
-  }, TIMEOUT);
+      const file = path.join(tmp, "prod-b.json");
+      execFileSync("pulumi", ["stack", "export", "--stack", "prod-b", "--file", file], { cwd: projectDir, env: { ...driftEnv, ...engineEnv() } });
+      const saved = await runDriftCommand(["--state-file", file, "--format", "json", "--no-unmanaged"], projectDir, driftEnv);
+      const report = DriftReportSchema.parse(JSON.parse(saved.stdout));
+      expect(report.missing).toEqual([{ deviceId: "B0000002", stack: file, reason: "not_found" }]);
+      expect(saved.code).toBe(2);
+    },
+    TIMEOUT,
+  );
 
-  it("exits 1 naming the stack, the backend and the fix, before any API call", async () => {
-    const unknown = await runDriftCommand(["--stack", "nope"], projectDir, driftEnv);
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain("`pulumi stack export --stack nope` failed");
-    expect(unknown.stderr).toContain(`backend file://${path.join(tmp, "state")}`);
-    expect(unknown.stderr).toContain("no stack named 'nope' found");
-    expect(unknown.stderr).toMatch(/Fix: check the stack name/);
+  it(
+    "exits 1 naming the stack, the backend and the fix, before any API call",
+    async () => {
+      const unknown = await runDriftCommand(["--stack", "nope"], projectDir, driftEnv);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain("`pulumi stack export --stack nope` failed");
+      expect(unknown.stderr).toContain(`backend file://${path.join(tmp, "state")}`);
+      expect(unknown.stderr).toContain("no stack named 'nope' found");
+      expect(unknown.stderr).toMatch(/Fix: check the stack name/);
 
-    const noMatch = await runDriftCommand(["--stack", "staging-*"], projectDir, driftEnv);
-    expect(noMatch.code).toBe(1);
-    expect(noMatch.stderr).toMatch(/--stack staging-\* matches none of the stacks of the project .*: dev, prod-a, prod-b/);
+      const noMatch = await runDriftCommand(["--stack", "staging-*"], projectDir, driftEnv);
+      expect(noMatch.code).toBe(1);
+      expect(noMatch.stderr).toMatch(/--stack staging-\* matches none of the stacks of the project .*: dev, prod-a, prod-b/);
 
-    const noProject = await runDriftCommand([], tmp, driftEnv);
-    expect(noProject.code).toBe(1);
-    expect(noProject.stderr).toMatch(/`pulumi stack ls` failed in .*Fix: run drift in the Pulumi project's directory/);
-    expect(await apiCalls(emu)).toEqual({});
-  }, TIMEOUT);
+      const noProject = await runDriftCommand([], tmp, driftEnv);
+      expect(noProject.code).toBe(1);
+      expect(noProject.stderr).toMatch(/`pulumi stack ls` failed in .*Fix: run drift in the Pulumi project's directory/);
+      expect(await apiCalls(emu)).toEqual({});
+    },
+    TIMEOUT,
+  );
 });

@@ -7,7 +7,9 @@ import { renderReport } from "../../src/drift/render";
 import type { DriftReport } from "../../src/drift/report";
 
 describe("ignore rules", () => {
-  const rules = new IgnoreRules(parseIgnoreRules(["# comment", "*.tags.lastService", "1a2b*", "!1A2B3C01.groupId", "\\#weird", "ABCD.tags.a.b"].join("\n"), ".sigfoxdriftignore"));
+  const rules = new IgnoreRules(
+    parseIgnoreRules(["# comment", "*.tags.lastService", "1a2b*", "!1A2B3C01.groupId", "\\#weird", "ABCD.tags.a.b"].join("\n"), ".sigfoxdriftignore"),
+  );
 
   it("the last matching pattern over the finding or its device decides; device IDs ignore case; tag names may hold dots", () => {
     expect(rules.ignores("FFFF0001", "tags.lastService")).toBe(true);

@@ -10,7 +10,11 @@ describe("undocumented choices", () => {
   const s = useLoggedInTarget();
 
   const send = (method: string, path: string, body: string | Blob | Buffer | undefined, headers: Record<string, string> = {}) =>
-    fetch(`${s.t.url}/v1${path}`, { method, headers: { "x-soracom-api-key": s.api.apiKey, "x-soracom-token": s.api.token, ...headers }, ...(body !== undefined ? { body } : {}) });
+    fetch(`${s.t.url}/v1${path}`, {
+      method,
+      headers: { "x-soracom-api-key": s.api.apiKey, "x-soracom-token": s.api.token, ...headers },
+      ...(body !== undefined ? { body } : {}),
+    });
 
   it("a text/plain body, or one without a content type, is read as JSON", async (ctx) => {
     const d = await ownedDevice(s.t, ctx);
@@ -26,7 +30,7 @@ describe("undocumented choices", () => {
     const bytes = Buffer.concat([Buffer.from('[{"tagName":"u","tagValue":"a'), Buffer.from([0xff, 0xfe]), Buffer.from('b"}]')]);
     const res = await send("PUT", `/sigfox_devices/${d.deviceId}/tags`, bytes, { "content-type": "application/json" });
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { tags: Record<string, string> }).tags["u"]).toBe("a\uFFFD\uFFFDb");
+    expect(((await res.json()) as { tags: Record<string, string> }).tags.u).toBe("a\uFFFD\uFFFDb");
   });
 
   it("a last_evaluated_key that is no device ID is still an exclusive cursor (IDs sorting after it)", async (ctx) => {
@@ -34,7 +38,8 @@ describe("undocumented choices", () => {
     await s.t.control!.reset();
     const op = s.t.emulator!.credentials.operatorId;
     await s.t.control!.seed({ devices: ["0A", "1B", "2C"].map((deviceId) => ({ deviceId, ownerOperatorId: op })) });
-    const ids = async (key: string) => ((await s.api.get("/sigfox_devices", { query: { last_evaluated_key: key } })).body as { device_id: string }[]).map((d) => d.device_id);
+    const ids = async (key: string) =>
+      ((await s.api.get("/sigfox_devices", { query: { last_evaluated_key: key } })).body as { device_id: string }[]).map((d) => d.device_id);
     expect(await ids("not-an-id")).toEqual([]);
     expect(await ids("!")).toEqual(["0A", "1B", "2C"]);
     expect(await ids("1")).toEqual(["1B", "2C"]);

@@ -20,10 +20,14 @@ export function buildCli(): string {
   if (!built) {
     const started = Date.now();
     try {
-      execFileSync(process.execPath, [path.join(ROOT, "node_modules/typescript/lib/tsc.js"), "-p", path.join(__dirname, "tsconfig.cli.json"), "--outDir", OUT, "--incremental", "false"], {
-        cwd: ROOT,
-        stdio: "pipe",
-      });
+      execFileSync(
+        process.execPath,
+        [path.join(ROOT, "node_modules/typescript/lib/tsc.js"), "-p", path.join(__dirname, "tsconfig.cli.json"), "--outDir", OUT, "--incremental", "false"],
+        {
+          cwd: ROOT,
+          stdio: "pipe",
+        },
+      );
     } catch (err) {
       // tsc still emits on type errors (possibly in another folder's code the CLI imports later);
       // only a missing or stale output is fatal here. The type errors show up in the project's build.

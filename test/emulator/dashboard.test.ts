@@ -50,7 +50,9 @@ afterAll(async () => {
 
 const cellsOf = (selector: string) =>
   // The callback runs in the page (the test's tsconfig has no DOM types).
-  page.locator(selector).evaluateAll((rows: any[]) => rows.map((r: any): string[] => Array.from(r.querySelectorAll("td"), (td: any) => String(td.textContent ?? ""))));
+  page
+    .locator(selector)
+    .evaluateAll((rows: any[]) => rows.map((r: any): string[] => Array.from(r.querySelectorAll("td"), (td: any) => String(td.textContent ?? ""))));
 /** Waits until an expression evaluated in the page is true. */
 const until = (expression: string) => page.waitForFunction(expression);
 
@@ -71,7 +73,12 @@ describe("the dashboard", () => {
   it("shows the request log (method, path, status) newest first, and the operators", async () => {
     const rows = await cellsOf("#requests tbody tr");
     const seen = rows.map((r) => `${r[2]} ${r[3]} ${r[5]}`);
-    expect(seen).toEqual(["GET /v1/sigfox_devices/FFFF 404", "POST /v1/sigfox_devices/1A2B3C/set_group 200", "POST /v1/sigfox_devices/1A2B3C/register 200", "POST /v1/auth 200"]);
+    expect(seen).toEqual([
+      "GET /v1/sigfox_devices/FFFF 404",
+      "POST /v1/sigfox_devices/1A2B3C/set_group 200",
+      "POST /v1/sigfox_devices/1A2B3C/register 200",
+      "POST /v1/auth 200",
+    ]);
     const operators = await cellsOf("#operators tbody tr");
     expect(operators).toEqual([[OP, "emulator@example.com", "3", "1"]]);
   });

@@ -1,7 +1,7 @@
 /** Contract tests of the device operations: register, get, tags, groups, termination, downlink. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SigfoxDevice } from "../../src/api/schemas";
-import { Api, controlOf, GROUP_A, GROUP_B, loginAs, networkDevice, ownedDevice, requireEmulator, startTarget, type Target } from "./harness";
+import { type Api, controlOf, GROUP_A, GROUP_B, loginAs, networkDevice, ownedDevice, requireEmulator, startTarget, type Target } from "./harness";
 
 let t: Target;
 let api: Api;
@@ -46,7 +46,7 @@ describe("registerSigfoxDevice", () => {
 
   it("refuses a wrong PAC with a 4xx and a code, and leaves the device unregistered", async (ctx) => {
     const d = await networkDevice(t, ctx);
-    const wrong = d.pac.startsWith("0") ? "1" + d.pac.slice(1) : "0" + d.pac.slice(1);
+    const wrong = d.pac.startsWith("0") ? `1${d.pac.slice(1)}` : `0${d.pac.slice(1)}`;
     const before = await api.get(`/sigfox_devices/${d.deviceId}`);
     if (t.control) expect(before.status).toBe(404);
     const res = await api.post(`/sigfox_devices/${d.deviceId}/register`, { body: { registrationSecret: wrong } });

@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, type TestContext } from "vitest";
 import { startEmulator, type EmulatorControl, type EmulatorOptions, type RunningEmulator } from "../../src/emulator";
 
-export const REMOTE_ENDPOINT = process.env["SORACOM_CONTRACT_ENDPOINT"];
+export const REMOTE_ENDPOINT = process.env.SORACOM_CONTRACT_ENDPOINT;
 export const IS_REMOTE = REMOTE_ENDPOINT !== undefined && REMOTE_ENDPOINT !== "";
 const SKIP_REASON = "needs the emulator control plane; SORACOM_CONTRACT_ENDPOINT points the suite at another API";
 
@@ -31,8 +31,8 @@ export async function startTarget(options: EmulatorOptions = {}): Promise<Target
     return {
       url: REMOTE_ENDPOINT!.replace(/\/+$/, "").replace(/\/v1$/, ""),
       credentials: {
-        authKeyId: process.env["SORACOM_CONTRACT_AUTH_KEY_ID"] ?? "",
-        authKey: process.env["SORACOM_CONTRACT_AUTH_KEY"] ?? "",
+        authKeyId: process.env.SORACOM_CONTRACT_AUTH_KEY_ID ?? "",
+        authKey: process.env.SORACOM_CONTRACT_AUTH_KEY ?? "",
       },
       control: undefined,
       emulator: undefined,
@@ -89,7 +89,7 @@ export class Api {
   }
 
   async call<T = any>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
-    const url = new URL(this.url + "/v1" + path);
+    const url = new URL(`${this.url}/v1${path}`);
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const headers: Record<string, string> = { accept: "application/json", ...options.headers };
     if (!options.anonymous) {
@@ -101,7 +101,7 @@ export class Api {
     if (body !== undefined) headers["content-type"] = "application/json";
     const res = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}) });
     const text = await res.text();
-    let parsed: unknown = undefined;
+    let parsed: unknown;
     if (text) {
       try {
         parsed = JSON.parse(text);
@@ -149,8 +149,8 @@ export function randomDevice(): { deviceId: string; pac: string } {
  */
 export async function networkDevice(t: Target, ctx: TestContext): Promise<{ deviceId: string; pac: string }> {
   if (!t.control) {
-    const deviceId = process.env["SORACOM_CONTRACT_DEVICE_ID"];
-    const pac = process.env["SORACOM_CONTRACT_PAC"];
+    const deviceId = process.env.SORACOM_CONTRACT_DEVICE_ID;
+    const pac = process.env.SORACOM_CONTRACT_PAC;
     if (!deviceId || !pac) ctx.skip("SORACOM_CONTRACT_DEVICE_ID / SORACOM_CONTRACT_PAC not set");
     return { deviceId: deviceId!, pac: pac! };
   }

@@ -87,7 +87,7 @@ describe("oversized bodies (in process)", () => {
     const res = await sendLargeBody(s.t.url, "POST", "/v1/auth", { totalBytes: 0, declaredLength: 600_000_000 });
     expect(res.status).toBe(413);
     expect(res.body).toEqual({ code: "COM0006", message: expect.stringContaining(String(MAX_API_BODY_BYTES)) });
-    expect(res.headers["connection"]).toBe("close");
+    expect(res.headers.connection).toBe("close");
     // On the API it carries the rate-limit headers like every API answer, and is logged.
     expect(res.headers["x-soracom-ratelimit-limit"]).toBeDefined();
     expect((await s.t.control!.requests()).some((r) => r.path === "/v1/auth" && r.status === 413)).toBe(true);

@@ -1,6 +1,6 @@
 /** Contract tests of pagination and filters: the device list and Harvest data entries. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { Api, loginAs, requireEmulator, startTarget, type Target } from "./harness";
+import { type Api, loginAs, requireEmulator, startTarget, type Target } from "./harness";
 
 let t: Target;
 let api: Api;

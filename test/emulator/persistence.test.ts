@@ -140,7 +140,12 @@ describe("soracom-sigfox emulator (child process)", () => {
     const run = async (w: number) => {
       for (let i = 0; !stop; i++) {
         try {
-          const res = await api.call("PUT", `/sigfox_devices/E00${w}/tags`, { body: [{ tagName: "counter", tagValue: String(i) }, { tagName: `k${i % 50}`, tagValue: "x".repeat(100) }] });
+          const res = await api.call("PUT", `/sigfox_devices/E00${w}/tags`, {
+            body: [
+              { tagName: "counter", tagValue: String(i) },
+              { tagName: `k${i % 50}`, tagValue: "x".repeat(100) },
+            ],
+          });
           if (res.status !== 200) throw new Error(`unexpected ${res.status}`);
           acked[w] = i;
         } catch {

@@ -82,7 +82,10 @@ async function viaClient(call: () => Promise<unknown>): Promise<boolean> {
 /** Every part accepted, or every part refused. */
 function expectAgreement(verdicts: Record<string, boolean>): void {
   const all = Object.values(verdicts);
-  expect(all.every((v) => v === all[0]), JSON.stringify(verdicts)).toBe(true);
+  expect(
+    all.every((v) => v === all[0]),
+    JSON.stringify(verdicts),
+  ).toBe(true);
 }
 
 async function freshNetworkDevice(): Promise<string> {

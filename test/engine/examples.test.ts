@@ -47,9 +47,7 @@ describe.each(EXAMPLES)("example %s deploys against the emulator", (example) => 
     });
 
     const preview = await harness.preview();
-    const devicesPlanned = harness
-      .stepEvents()
-      .filter((e) => e.metadata.type.endsWith(":SigfoxDevice") && e.metadata.op === "create").length;
+    const devicesPlanned = harness.stepEvents().filter((e) => e.metadata.type.endsWith(":SigfoxDevice") && e.metadata.op === "create").length;
     expect(devicesPlanned).toBe(seed.devices.length);
     expect(preview.changeSummary.create).toBeGreaterThanOrEqual(seed.devices.length);
     expect(await emulator.control.calls()).not.toHaveProperty("registerSigfoxDevice");

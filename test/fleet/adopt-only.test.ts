@@ -33,7 +33,15 @@ const load = (yaml: string, files: Record<string, string> = {}, env: Record<stri
 describe("loading adopt-only devices", () => {
   it("defaults.adoptOnly: no PAC needed or looked up; a device can opt back in with adoptOnly: false", () => {
     const fleet = load(
-      lines("defaults:", "  adoptOnly: true", "  tags: {site: kobe}", "devices:", '  - deviceId: "1A2B3C01"', '  - deviceId: "1A2B3C02"', "    adoptOnly: false"),
+      lines(
+        "defaults:",
+        "  adoptOnly: true",
+        "  tags: {site: kobe}",
+        "devices:",
+        '  - deviceId: "1A2B3C01"',
+        '  - deviceId: "1A2B3C02"',
+        "    adoptOnly: false",
+      ),
       {},
       // An environment PAC for the adopt-only device exists, and is NOT used: adopt-only means no look-up.
       { SORACOM_PAC_1A2B3C01: PAC1, SORACOM_PAC_1A2B3C02: PAC2 },
@@ -48,10 +56,9 @@ describe("loading adopt-only devices", () => {
   });
 
   it("a per-device adoptOnly flag covers devicesCsv-free entries; a CSV row is adopt-only through defaults", () => {
-    const fleet = load(
-      lines("defaults: {adoptOnly: true}", "devicesCsv: devices.csv", "devices:", '  - deviceId: "2C"', "    groupId: " + GROUP),
-      { "devices.csv": lines("device_id,tag:site", "1A2B3C21,yokohama") },
-    );
+    const fleet = load(lines("defaults: {adoptOnly: true}", "devicesCsv: devices.csv", "devices:", '  - deviceId: "2C"', `    groupId: ${GROUP}`), {
+      "devices.csv": lines("device_id,tag:site", "1A2B3C21,yokohama"),
+    });
     expect(fleet.devices.map((d) => [d.deviceId, d.adoptOnly, d.tags, d.groupId])).toEqual([
       ["2C", true, {}, GROUP],
       ["1A2B3C21", true, { site: "yokohama" }, undefined],
@@ -67,7 +74,16 @@ describe("loading adopt-only devices", () => {
   it("an adopt-only device that also names a PAC is an error (one of the two is a mistake), PAC not shown", () => {
     const error = expectFleetError(() =>
       load(
-        lines("defaults: {adoptOnly: true}", "devicesCsv: devices.csv", "devices:", '  - deviceId: "1A2B3C01"', `    pac: "${PAC1}"`, '  - deviceId: "1A2B3C02"', "    adoptOnly: true", "    pacFrom: {env: MY_PAC}"),
+        lines(
+          "defaults: {adoptOnly: true}",
+          "devicesCsv: devices.csv",
+          "devices:",
+          '  - deviceId: "1A2B3C01"',
+          `    pac: "${PAC1}"`,
+          '  - deviceId: "1A2B3C02"',
+          "    adoptOnly: true",
+          "    pacFrom: {env: MY_PAC}",
+        ),
         { "devices.csv": lines("device_id,pac", `1A2B3C21,${PAC2}`) },
       ),
     );
@@ -103,20 +119,30 @@ describe("SigfoxFleet with adopt-only devices", () => {
     await new Promise((resolve) => fleet.devices.apply(resolve));
     const inputs = Object.fromEntries(registered.filter((r) => r.type !== SIGFOX_FLEET_TYPE).map((r) => [r.name, r.inputs]));
     expect(inputs["1A2B3C01"]).not.toHaveProperty("registrationSecret");
-    expect(inputs["1A2B3C02"]?.["registrationSecret"]).toEqual({ [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: PAC2 });
+    expect(inputs["1A2B3C02"]?.registrationSecret).toEqual({ [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: PAC2 });
   });
 });
 
 describe("validate-fleet with adopt-only devices", () => {
   it("counts them and says they can only be adopted", async () => {
     const dir = fixtureDir({
-      "fleet.yaml": lines("defaults: {adoptOnly: true}", "devices:", '  - deviceId: "1A2B3C01"', '  - deviceId: "1A2B3C02"', '  - deviceId: "1A2B3C03"', "    adoptOnly: false", `    pac: "${PAC1}"`),
+      "fleet.yaml": lines(
+        "defaults: {adoptOnly: true}",
+        "devices:",
+        '  - deviceId: "1A2B3C01"',
+        '  - deviceId: "1A2B3C02"',
+        '  - deviceId: "1A2B3C03"',
+        "    adoptOnly: false",
+        `    pac: "${PAC1}"`,
+      ),
     });
     const out: string[] = [];
     const io: ValidateIo = { stdout: (t) => out.push(t), stderr: () => undefined, env: {}, cwd: dir };
     expect(await validateFleet([], io)).toBe(0);
     const text = out.join("");
-    expect(text).toContain("fleet.yaml: valid, 3 devices\n2 devices are adopt-only (no PAC): they can only be adopted (already registered to the operator), never registered\n");
+    expect(text).toContain(
+      "fleet.yaml: valid, 3 devices\n2 devices are adopt-only (no PAC): they can only be adopted (already registered to the operator), never registered\n",
+    );
     expect(text).toMatch(/1A2B3C01 .*adopt-only \(no PAC\)/);
     expect(text).toMatch(/1A2B3C03 .*PAC from fleet\.yaml:5/);
     expect(text).not.toContain(PAC1);

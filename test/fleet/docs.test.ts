@@ -13,13 +13,17 @@ function blocks(heading: string, lang: string): string[] {
   const start = doc.indexOf(`\n${heading}\n`);
   const end = doc.indexOf("\n## ", start + heading.length + 2);
   const section = doc.slice(start, end === -1 ? undefined : end);
-  return [...section.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1] ?? "");
+  return [...section.matchAll(new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``, "g"))].map((m) => m[1] ?? "");
 }
 
 function withoutDescriptions(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutDescriptions);
   if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(Object.entries(value).filter(([k]) => k !== "description").map(([k, v]) => [k, withoutDescriptions(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k]) => k !== "description")
+      .map(([k, v]) => [k, withoutDescriptions(v)]),
+  );
 }
 
 describe("docs/fleet.md", () => {

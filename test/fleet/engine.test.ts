@@ -101,82 +101,111 @@ afterAll(async () => {
 });
 
 describe("a fleet file on the real engine", () => {
-  it("1. up registers every device of the file under the fleet component and exports the summary", async () => {
-    writeFleet(["A", "B", "C"], { C: ["    tags: {site: spare}", "    groupId: null"] });
-    await emu.control.clearRequests();
-    const up = await h.up();
-    expect(up.summary.resourceChanges).toEqual({ create: 5 }); // stack, fleet, 3 devices
-    expect((await apiCalls()).registerSigfoxDevice).toBe(3);
-    expect(up.outputs.deviceCount?.value).toBe(3);
-    expect(up.outputs.devices?.value).toEqual({
-      "1A2B3C41": { status: "ready", groupId: GROUP, tags: { project: "engine-test" }, terminationEnabled: true },
-      "1A2B3C42": { status: "ready", groupId: GROUP, tags: { project: "engine-test" }, terminationEnabled: true },
-      "1A2B3C43": { status: "ready", groupId: null, tags: { project: "engine-test", site: "spare" }, terminationEnabled: true },
-    });
-    const state = JSON.parse(await h.exportState()) as {
-      resources: { urn: string; type: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }[];
-    };
-    expect(state.resources.map((r) => r.urn).filter((u) => u.includes("SigfoxDevice")).sort()).toEqual(
-      ["1A2B3C41", "1A2B3C42", "1A2B3C43"].map(
-        (id) => `urn:pulumi:test::sigfox-fleet-engine::soracom:index:SigfoxFleet$pulumi-nodejs:dynamic/soracom:SigfoxDevice::${id}`,
-      ),
-    );
-    // Wherever the PAC is in the state, it is a secret (exportStack shows secrets decrypted, but marked).
-    const device = state.resources.find((r) => r.type.endsWith("SigfoxDevice"))!;
-    expect(device.inputs["registrationSecret"]).toMatchObject(SECRET_SIG);
-    expect(JSON.stringify(withoutSecrets(state))).not.toContain(DEVICES.A.pac);
-  }, STEP_TIMEOUT);
+  it(
+    "1. up registers every device of the file under the fleet component and exports the summary",
+    async () => {
+      writeFleet(["A", "B", "C"], { C: ["    tags: {site: spare}", "    groupId: null"] });
+      await emu.control.clearRequests();
+      const up = await h.up();
+      expect(up.summary.resourceChanges).toEqual({ create: 5 }); // stack, fleet, 3 devices
+      expect((await apiCalls()).registerSigfoxDevice).toBe(3);
+      expect(up.outputs.deviceCount?.value).toBe(3);
+      expect(up.outputs.devices?.value).toEqual({
+        "1A2B3C41": { status: "ready", groupId: GROUP, tags: { project: "engine-test" }, terminationEnabled: true },
+        "1A2B3C42": { status: "ready", groupId: GROUP, tags: { project: "engine-test" }, terminationEnabled: true },
+        "1A2B3C43": { status: "ready", groupId: null, tags: { project: "engine-test", site: "spare" }, terminationEnabled: true },
+      });
+      const state = JSON.parse(await h.exportState()) as {
+        resources: { urn: string; type: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }[];
+      };
+      expect(
+        state.resources
+          .map((r) => r.urn)
+          .filter((u) => u.includes("SigfoxDevice"))
+          .sort(),
+      ).toEqual(
+        ["1A2B3C41", "1A2B3C42", "1A2B3C43"].map(
+          (id) => `urn:pulumi:test::sigfox-fleet-engine::soracom:index:SigfoxFleet$pulumi-nodejs:dynamic/soracom:SigfoxDevice::${id}`,
+        ),
+      );
+      // Wherever the PAC is in the state, it is a secret (exportStack shows secrets decrypted, but marked).
+      const device = state.resources.find((r) => r.type.endsWith("SigfoxDevice"))!;
+      expect(device.inputs.registrationSecret).toMatchObject(SECRET_SIG);
+      expect(JSON.stringify(withoutSecrets(state))).not.toContain(DEVICES.A.pac);
+    },
+    STEP_TIMEOUT,
+  );
 
-  it("2. reordering the file and adding a device creates that device and touches no other", async () => {
-    writeFleet(["D", "C", "A", "B"], { C: ["    tags: {site: spare}", "    groupId: null"] });
-    await emu.control.clearRequests();
-    const mark = h.events.length;
-    const up = await h.up();
-    expect(deviceSteps(mark)).toEqual({ "1A2B3C44": "create" });
-    expect(up.summary.resourceChanges).toEqual({ create: 1, same: 5 });
-    expect(await apiCalls()).toMatchObject({ registerSigfoxDevice: 1 });
-  }, STEP_TIMEOUT);
+  it(
+    "2. reordering the file and adding a device creates that device and touches no other",
+    async () => {
+      writeFleet(["D", "C", "A", "B"], { C: ["    tags: {site: spare}", "    groupId: null"] });
+      await emu.control.clearRequests();
+      const mark = h.events.length;
+      const up = await h.up();
+      expect(deviceSteps(mark)).toEqual({ "1A2B3C44": "create" });
+      expect(up.summary.resourceChanges).toEqual({ create: 1, same: 5 });
+      expect(await apiCalls()).toMatchObject({ registerSigfoxDevice: 1 });
+    },
+    STEP_TIMEOUT,
+  );
 
-  it("3. editing one device's tags updates that device only", async () => {
-    writeFleet(["D", "C", "A", "B"], { C: ["    tags: {site: spare}", "    groupId: null"], B: ["    tags: {site: kyoto}"] });
-    await emu.control.clearRequests();
-    const mark = h.events.length;
-    await h.up();
-    expect(deviceSteps(mark)).toEqual({ "1A2B3C42": "update" });
-    expect(await apiCalls()).toEqual({ putSigfoxDeviceTags: 1 });
-    const live = (await emu.control.state()).devices.find((d) => d.deviceId === DEVICES.B.deviceId);
-    expect(live?.tags).toEqual({ project: "engine-test", site: "kyoto" });
-  }, STEP_TIMEOUT);
+  it(
+    "3. editing one device's tags updates that device only",
+    async () => {
+      writeFleet(["D", "C", "A", "B"], { C: ["    tags: {site: spare}", "    groupId: null"], B: ["    tags: {site: kyoto}"] });
+      await emu.control.clearRequests();
+      const mark = h.events.length;
+      await h.up();
+      expect(deviceSteps(mark)).toEqual({ "1A2B3C42": "update" });
+      expect(await apiCalls()).toEqual({ putSigfoxDeviceTags: 1 });
+      const live = (await emu.control.state()).devices.find((d) => d.deviceId === DEVICES.B.deviceId);
+      expect(live?.tags).toEqual({ project: "engine-test", site: "kyoto" });
+    },
+    STEP_TIMEOUT,
+  );
 
-  it("4. an invalid file fails the preview with every problem and makes no API call", async () => {
-    const good = fs.readFileSync(fleetFile, "utf8");
-    fs.writeFileSync(fleetFile, good.replace('deviceId: "1A2B3C41"', 'deviceId: "1A2B3C4G"').replace("  groupId:", "  groupID:"));
-    await emu.control.clearRequests();
-    const mark = h.output.length;
-    const error = await h.preview().catch((e: Error) => e);
-    fs.writeFileSync(fleetFile, good);
-    expect(error).toBeInstanceOf(Error);
-    const text = `${(error as Error).message}\n${h.output.slice(mark).join("")}`;
-    expect(text).toContain("Invalid fleet definition");
-    expect(text).toMatch(/fleet\.yaml:3:3 defaults\.groupID: unknown key "groupID"/);
-    expect(text).toMatch(/fleet\.yaml:\d+:\d+ devices\[\d\]\.deviceId: is "1A2B3C4G"/);
-    expect(await apiCalls()).toEqual({});
-  }, STEP_TIMEOUT);
+  it(
+    "4. an invalid file fails the preview with every problem and makes no API call",
+    async () => {
+      const good = fs.readFileSync(fleetFile, "utf8");
+      fs.writeFileSync(fleetFile, good.replace('deviceId: "1A2B3C41"', 'deviceId: "1A2B3C4G"').replace("  groupId:", "  groupID:"));
+      await emu.control.clearRequests();
+      const mark = h.output.length;
+      const error = await h.preview().catch((e: Error) => e);
+      fs.writeFileSync(fleetFile, good);
+      expect(error).toBeInstanceOf(Error);
+      const text = `${(error as Error).message}\n${h.output.slice(mark).join("")}`;
+      expect(text).toContain("Invalid fleet definition");
+      expect(text).toMatch(/fleet\.yaml:3:3 defaults\.groupID: unknown key "groupID"/);
+      expect(text).toMatch(/fleet\.yaml:\d+:\d+ devices\[\d\]\.deviceId: is "1A2B3C4G"/);
+      expect(await apiCalls()).toEqual({});
+    },
+    STEP_TIMEOUT,
+  );
 
-  it("5. removing a device from the file terminates exactly that device", async () => {
-    writeFleet(["D", "A", "B"], { B: ["    tags: {site: kyoto}"] });
-    await emu.control.clearRequests();
-    const mark = h.events.length;
-    const up = await h.up();
-    expect(deviceSteps(mark)).toEqual({ "1A2B3C43": "delete" });
-    expect(await apiCalls()).toMatchObject({ terminateSigfoxDevice: 1 });
-    expect(Object.keys(up.outputs.devices?.value as object).sort()).toEqual(["1A2B3C41", "1A2B3C42", "1A2B3C44"]);
-    const preview = await h.preview({ expectNoChanges: true });
-    expect(preview.changeSummary).toEqual({ same: 5 });
-  }, STEP_TIMEOUT);
+  it(
+    "5. removing a device from the file terminates exactly that device",
+    async () => {
+      writeFleet(["D", "A", "B"], { B: ["    tags: {site: kyoto}"] });
+      await emu.control.clearRequests();
+      const mark = h.events.length;
+      const up = await h.up();
+      expect(deviceSteps(mark)).toEqual({ "1A2B3C43": "delete" });
+      expect(await apiCalls()).toMatchObject({ terminateSigfoxDevice: 1 });
+      expect(Object.keys(up.outputs.devices?.value as object).sort()).toEqual(["1A2B3C41", "1A2B3C42", "1A2B3C44"]);
+      const preview = await h.preview({ expectNoChanges: true });
+      expect(preview.changeSummary).toEqual({ same: 5 });
+    },
+    STEP_TIMEOUT,
+  );
 
-  it("6. destroy removes the fleet", async () => {
-    const destroy = await h.destroy();
-    expect(destroy.summary.resourceChanges).toEqual({ delete: 5 });
-  }, STEP_TIMEOUT);
+  it(
+    "6. destroy removes the fleet",
+    async () => {
+      const destroy = await h.destroy();
+      expect(destroy.summary.resourceChanges).toEqual({ delete: 5 });
+    },
+    STEP_TIMEOUT,
+  );
 });

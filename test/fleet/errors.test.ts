@@ -8,7 +8,11 @@ import { expectFleetError, fixtureDir, GROUP, lines, PAC1, PAC2, PAC3 } from "./
 const noEnv = {};
 
 /** The issue lines of an error message, each `file:line[:col] field: message Fix: fix`. */
-const issueLines = (message: string) => message.split("\n").slice(1).map((l) => l.replace(/^ {2}- /, ""));
+const issueLines = (message: string) =>
+  message
+    .split("\n")
+    .slice(1)
+    .map((l) => l.replace(/^ {2}- /, ""));
 
 describe("fleet file errors", () => {
   it("reports every problem at once, each with file, line, field and a fix", () => {
@@ -68,7 +72,9 @@ describe("errors across files", () => {
     const error = expectFleetError(() => loadFleetDefinition(path.join(dir, "fleet.yaml"), { env: noEnv, cwd: dir }));
     const printed = issueLines(error.message);
     expect(printed).toEqual([
-      expect.stringMatching(/^devices\.csv:2 column device_id: device 1a2b3c01 is listed more than once: already at fleet\.yaml:4 .*Fix: list each device once, either in devices or in a devicesCsv file/),
+      expect.stringMatching(
+        /^devices\.csv:2 column device_id: device 1a2b3c01 is listed more than once: already at fleet\.yaml:4 .*Fix: list each device once, either in devices or in a devicesCsv file/,
+      ),
       expect.stringMatching(/^devices\.csv:4 column device_id: device 0000beef is listed more than once: already at devices\.csv:3 \(as BEEF\)/),
       expect.stringMatching(/^pacs\.csv:3 column device_id: device 1A2B3C01 has more than one PAC row: already at pacs\.csv:2\. Fix: /),
     ]);
@@ -105,9 +111,7 @@ describe("errors across files", () => {
     expect(expectFleetError(() => loadFleetDefinition(path.join(dir, "nope.yaml"), { env: noEnv, cwd: dir })).message).toContain(
       "nope.yaml cannot be read (ENOENT)",
     );
-    expect(expectFleetError(() => loadFleetDefinition(path.join(dir, "empty.yaml"), { env: noEnv, cwd: dir })).message).toContain(
-      "the file is empty",
-    );
+    expect(expectFleetError(() => loadFleetDefinition(path.join(dir, "empty.yaml"), { env: noEnv, cwd: dir })).message).toContain("the file is empty");
     expect(expectFleetError(() => loadFleetDefinition(path.join(dir, "nodevices.yaml"), { env: noEnv, cwd: dir })).message).toMatch(
       /the fleet lists no devices.*write devices: \[\] explicitly/,
     );
@@ -148,7 +152,13 @@ describe("errors across files", () => {
   it("never echoes a PAC: malformed inline PACs, PAC cells, and a PAC typed as a device ID", () => {
     const almost = "0123456789ABCDE"; // 15 hex characters
     const dir = fixtureDir({
-      "fleet.yaml": lines("devicesCsv: d.csv", "devices:", `  - {deviceId: "01", pac: "${almost}"}`, `  - {deviceId: "${PAC1}", pac: "${PAC2}"}`, "  - {deviceId: '02', pac: 1234567890123456}"),
+      "fleet.yaml": lines(
+        "devicesCsv: d.csv",
+        "devices:",
+        `  - {deviceId: "01", pac: "${almost}"}`,
+        `  - {deviceId: "${PAC1}", pac: "${PAC2}"}`,
+        "  - {deviceId: '02', pac: 1234567890123456}",
+      ),
       "d.csv": lines("pac,device_id", `1A2B3C01,${PAC3}`, `${almost},1A2B3C02`),
     });
     const error = expectFleetError(() => loadFleetDefinition(path.join(dir, "fleet.yaml"), { env: noEnv, cwd: dir }));
@@ -168,22 +178,16 @@ describe("errors across files", () => {
 describe("odd values", () => {
   it("names the problem precisely for empty tag names, empty lists, bad versions and bad pacFrom names, once each", () => {
     const dir = fixtureDir({
-      "fleet.yaml": lines(
-        "version: 2",
-        "devicesCsv: []",
-        "devices:",
-        "  - 42",
-        '  - deviceId: "AB"',
-        '    tags: {"": x}',
-        '    pacFrom: {env: "1BAD"}',
-      ),
+      "fleet.yaml": lines("version: 2", "devicesCsv: []", "devices:", "  - 42", '  - deviceId: "AB"', '    tags: {"": x}', '    pacFrom: {env: "1BAD"}'),
     });
     const error = expectFleetError(() => loadFleetDefinition(path.join(dir, "fleet.yaml"), { env: noEnv, cwd: dir }));
     expect(issueLines(error.message)).toEqual([
       expect.stringMatching(/^fleet\.yaml:1:10 version: is the number 2; the only version is 1\. Fix: /),
       expect.stringMatching(/^fleet\.yaml:2:13 devicesCsv: is an empty list, which is not a CSV file path/),
       expect.stringMatching(/^fleet\.yaml:4:5 devices\[0\]: is the number 42, which is not a device/),
-      expect.stringMatching(/^fleet\.yaml:6:\d+ devices\[1\]\.tags: the tag name "" is not valid: tag names are 1 to 128 characters, and not "\." or "\.\."\. Fix: /),
+      expect.stringMatching(
+        /^fleet\.yaml:6:\d+ devices\[1\]\.tags: the tag name "" is not valid: tag names are 1 to 128 characters, and not "\." or "\.\."\. Fix: /,
+      ),
       expect.stringMatching(/^fleet\.yaml:7:\d+ devices\[1\]\.pacFrom\.env: is "1BAD", which is not an environment variable name\. Fix: /),
     ]);
   });

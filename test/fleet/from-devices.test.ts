@@ -24,7 +24,11 @@ function roundTrip(listed: SigfoxDevice[], withCsv = false) {
   const result = fleetFromDevices(listed, withCsv ? { devicesCsvPath: "devices.csv" } : {});
   const dir = fixtureDir({ "fleet.yaml": result.yaml, ...(result.csv !== undefined ? { "devices.csv": result.csv } : {}) });
   const loaded = loadFleetDefinition(path.join(dir, "fleet.yaml"), { env: {} });
-  return { result, definition: parse(fs.readFileSync(path.join(dir, "fleet.yaml"), "utf8")) as FleetFile, mismatches: roundTripMismatches(listed, loaded.devices) };
+  return {
+    result,
+    definition: parse(fs.readFileSync(path.join(dir, "fleet.yaml"), "utf8")) as FleetFile,
+    mismatches: roundTripMismatches(listed, loaded.devices),
+  };
 }
 
 describe("fleetFromDevices", () => {

@@ -34,7 +34,7 @@ export function expectFleetError(fn: () => unknown): FleetDefinitionError {
 }
 
 /** `text` with lines joined, so that line numbers in tests are easy to count. */
-export const lines = (...rows: string[]): string => rows.join("\n") + "\n";
+export const lines = (...rows: string[]): string => `${rows.join("\n")}\n`;
 
 export const PAC1 = "0123456789ABCDEF";
 export const PAC2 = "FEDCBA9876543210";

@@ -45,8 +45,8 @@ const readsOf = (calls: Record<string, number>) => READ_OPERATIONS.reduce((sum, 
 /** Device i of the account: mostly alike (so defaults apply), with every kind of difference. */
 function accountDevice(i: number, operatorId: string) {
   const tags: Record<string, string> = { site: `site-${i % 7}` };
-  if (i % 50 !== 0) tags["project"] = "adoption"; // some lack the default tag
-  if (i % 9 === 0) tags["note"] = `n${i}`;
+  if (i % 50 !== 0) tags.project = "adoption"; // some lack the default tag
+  if (i % 9 === 0) tags.note = `n${i}`;
   return {
     deviceId: (0xa00000 + i * 3).toString(16).toUpperCase(),
     ownerOperatorId: operatorId,
@@ -75,36 +75,48 @@ afterAll(async () => {
 });
 
 describe(`import → up → preview --refresh, ${N} devices in an account of ${A}`, () => {
-  it("1. import writes an adopt-only fleet of every non-terminated device with list calls only", async () => {
-    await emu.control.clearRequests();
-    const env = { SORACOM_ENDPOINT: emu.url, SORACOM_AUTH_KEY_ID: emu.credentials.authKeyId, SORACOM_AUTH_KEY: emu.credentials.authKey };
-    const out: string[] = [];
-    const code = await importFleet(["--output", fleetFile, "--format", "json"], { stdout: (t) => out.push(t), stderr: () => undefined, env, cwd: dir });
-    expect(code).toBe(0);
-    expect(JSON.parse(out.join(""))).toMatchObject({ devices: N, listed: A });
-    expect(await apiCalls()).toEqual({ listSigfoxDevices: Math.ceil(A / 100) });
-  }, STEP_TIMEOUT);
+  it(
+    "1. import writes an adopt-only fleet of every non-terminated device with list calls only",
+    async () => {
+      await emu.control.clearRequests();
+      const env = { SORACOM_ENDPOINT: emu.url, SORACOM_AUTH_KEY_ID: emu.credentials.authKeyId, SORACOM_AUTH_KEY: emu.credentials.authKey };
+      const out: string[] = [];
+      const code = await importFleet(["--output", fleetFile, "--format", "json"], { stdout: (t) => out.push(t), stderr: () => undefined, env, cwd: dir });
+      expect(code).toBe(0);
+      expect(JSON.parse(out.join(""))).toMatchObject({ devices: N, listed: A });
+      expect(await apiCalls()).toEqual({ listSigfoxDevices: Math.ceil(A / 100) });
+    },
+    STEP_TIMEOUT,
+  );
 
-  it("2. pulumi up adopts every device with NO write call", async () => {
-    await emu.control.clearRequests();
-    const up = await h.up();
-    upCalls = await apiCalls();
-    expect(up.summary.resourceChanges).toEqual({ create: N + 2 }); // the stack, the fleet, N devices
-    expect(writesOf(upCalls)).toEqual({});
-    expect(up.outputs["deviceCount"]?.value).toBe(N);
-    const live = (await emu.control.state()).devices.filter((d) => d.status !== "terminated");
-    const summary = up.outputs["devices"]?.value as Record<string, { tags: Record<string, string>; groupId: string | null; terminationEnabled: boolean }>;
-    for (const d of live) expect(summary[d.deviceId]).toMatchObject({ tags: d.tags, groupId: d.groupId, terminationEnabled: d.terminationEnabled });
-  }, STEP_TIMEOUT);
+  it(
+    "2. pulumi up adopts every device with NO write call",
+    async () => {
+      await emu.control.clearRequests();
+      const up = await h.up();
+      upCalls = await apiCalls();
+      expect(up.summary.resourceChanges).toEqual({ create: N + 2 }); // the stack, the fleet, N devices
+      expect(writesOf(upCalls)).toEqual({});
+      expect(up.outputs.deviceCount?.value).toBe(N);
+      const live = (await emu.control.state()).devices.filter((d) => d.status !== "terminated");
+      const summary = up.outputs.devices?.value as Record<string, { tags: Record<string, string>; groupId: string | null; terminationEnabled: boolean }>;
+      for (const d of live) expect(summary[d.deviceId]).toMatchObject({ tags: d.tags, groupId: d.groupId, terminationEnabled: d.terminationEnabled });
+    },
+    STEP_TIMEOUT,
+  );
 
   it(`3. pulumi up read the account with at most min(N, ceil(A/100)) + 20 = ${READ_BOUND} read calls`, () => {
     expect(readsOf(upCalls), JSON.stringify(upCalls)).toBeLessThanOrEqual(READ_BOUND);
   });
 
-  it("4. pulumi preview --refresh --expect-no-changes passes, with no write call", async () => {
-    await emu.control.clearRequests();
-    const preview = await h.preview({ refresh: true, expectNoChanges: true });
-    expect(preview.changeSummary).toEqual({ same: N + 2 });
-    expect(writesOf(await apiCalls())).toEqual({});
-  }, STEP_TIMEOUT);
+  it(
+    "4. pulumi preview --refresh --expect-no-changes passes, with no write call",
+    async () => {
+      await emu.control.clearRequests();
+      const preview = await h.preview({ refresh: true, expectNoChanges: true });
+      expect(preview.changeSummary).toEqual({ same: N + 2 });
+      expect(writesOf(await apiCalls())).toEqual({});
+    },
+    STEP_TIMEOUT,
+  );
 });

@@ -31,7 +31,9 @@ describe("loading a valid fleet file", () => {
   it("applies defaults and merges each device's overrides over them", () => {
     const dir = fixtureDir({ "fleet.yaml": yaml });
     const fleet = loadFleetDefinition(path.join(dir, "fleet.yaml"), { env: noEnv });
-    expect(fleet.devices.map((d) => ({ ...d, adoptOnly: undefined, pac: d.pac?.reveal(), pacSource: d.pacSource?.kind, declaredAt: d.declaredAt.line }))).toEqual([
+    expect(
+      fleet.devices.map((d) => ({ ...d, adoptOnly: undefined, pac: d.pac?.reveal(), pacSource: d.pacSource?.kind, declaredAt: d.declaredAt.line })),
+    ).toEqual([
       {
         deviceId: "1A2B3C01",
         resourceName: "1A2B3C01",
@@ -80,7 +82,10 @@ describe("loading a valid fleet file", () => {
     const json = JSON.stringify(
       {
         defaults: { tags: { project: "demo" }, groupId: GROUP },
-        devices: [{ deviceId: "1A2B3C01", pac: PAC1, tags: { site: "tokyo" } }, { deviceId: "2C", pac: PAC3, groupId: null }],
+        devices: [
+          { deviceId: "1A2B3C01", pac: PAC1, tags: { site: "tokyo" } },
+          { deviceId: "2C", pac: PAC3, groupId: null },
+        ],
       },
       null,
       2,
@@ -110,14 +115,18 @@ describe("loading a valid fleet file", () => {
 describe("devices from CSV files", () => {
   it("adds the rows of devicesCsv as devices, with tag and group columns, ';' separators, BOM and comments", () => {
     const dir = fixtureDir({
-      "fleet.yaml": lines("defaults:", "  tags: {project: demo, site: none}", "devicesCsv: vendor/devices.csv", "devices:", '  - deviceId: "AA"', `    pac: "${PAC3}"`),
-      "vendor/devices.csv":
-        "\uFEFF" + lines("# shipped by the vendor", "Device ID;PAC;tag:site;tag:room;group_id", `1A2B3C01;${PAC1};tokyo;101;${GROUP}`, `1A2B3C02;${PAC2};;;`),
+      "fleet.yaml": lines(
+        "defaults:",
+        "  tags: {project: demo, site: none}",
+        "devicesCsv: vendor/devices.csv",
+        "devices:",
+        '  - deviceId: "AA"',
+        `    pac: "${PAC3}"`,
+      ),
+      "vendor/devices.csv": `\uFEFF${lines("# shipped by the vendor", "Device ID;PAC;tag:site;tag:room;group_id", `1A2B3C01;${PAC1};tokyo;101;${GROUP}`, `1A2B3C02;${PAC2};;;`)}`,
     });
     const fleet = loadFleetDefinition(path.join(dir, "fleet.yaml"), { env: noEnv });
-    expect(
-      fleet.devices.map((d) => ({ id: d.deviceId, tags: d.tags, groupId: d.groupId, pac: d.pac?.reveal(), source: d.pacSource?.kind })),
-    ).toEqual([
+    expect(fleet.devices.map((d) => ({ id: d.deviceId, tags: d.tags, groupId: d.groupId, pac: d.pac?.reveal(), source: d.pacSource?.kind }))).toEqual([
       { id: "AA", tags: { project: "demo", site: "none" }, groupId: undefined, pac: PAC3, source: "inline" },
       { id: "1A2B3C01", tags: { project: "demo", site: "tokyo", room: "101" }, groupId: GROUP, pac: PAC1, source: "csv" },
       { id: "1A2B3C02", tags: { project: "demo", site: "none" }, groupId: undefined, pac: PAC2, source: "csv" },
@@ -148,8 +157,7 @@ describe("devices from CSV files", () => {
 });
 
 describe("PAC sources", () => {
-  const fleetFile = (extra: string[] = []) =>
-    path.join(fixtureDir({ "fleet.yaml": lines("devices:", "  - deviceId: 1a2b3c01", ...extra) }), "fleet.yaml");
+  const fleetFile = (extra: string[] = []) => path.join(fixtureDir({ "fleet.yaml": lines("devices:", "  - deviceId: 1a2b3c01", ...extra) }), "fleet.yaml");
 
   it("reads a PAC from the secret config object `pacs`, matching any spelling of the ID", () => {
     const fleet = loadFleetDefinition(fleetFile(), { env: noEnv, config: { pacs: { "1A2B3C01": PAC1 } } });
@@ -175,7 +183,10 @@ describe("PAC sources", () => {
   });
 
   it("takes the first source in the documented order: file, CSV, config, environment", () => {
-    const dir = fixtureDir({ "fleet.yaml": lines("pacsCsv: p.csv", "devices:", "  - deviceId: 1A2B3C01"), "p.csv": lines("device_id,pac", `1A2B3C01,${PAC1}`) });
+    const dir = fixtureDir({
+      "fleet.yaml": lines("pacsCsv: p.csv", "devices:", "  - deviceId: 1A2B3C01"),
+      "p.csv": lines("device_id,pac", `1A2B3C01,${PAC1}`),
+    });
     const all = { env: { SORACOM_PAC_1A2B3C01: PAC3 }, config: { "pac-1A2B3C01": PAC2 } };
     expect(loadFleetDefinition(path.join(dir, "fleet.yaml"), all).devices[0]?.pacSource?.kind).toBe("csv");
     expect(loadFleetDefinition(fleetFile(), all).devices[0]?.pacSource?.kind).toBe("config");
@@ -202,7 +213,7 @@ describe("stable resource names", () => {
     const after = names(["0000BEEF", "1a2b3c02", "1A2B3C01"]);
     expect(after["1A2B3C01"]).toBe(before["1A2B3C01"]);
     expect(after["1A2B3C02"]).toBe(before["1A2B3C02"]);
-    expect(after["BEEF"]).toBe("BEEF");
+    expect(after.BEEF).toBe("BEEF");
   });
 });
 

@@ -29,8 +29,7 @@ afterEach(() => {
 });
 
 const output = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
-const oneDeviceFleet = (id: string) =>
-  fixtureDir({ "fleet.yaml": lines("devices:", `  - {deviceId: "${id}", pacFrom: {env: PAC}}`) });
+const oneDeviceFleet = (id: string) => fixtureDir({ "fleet.yaml": lines("devices:", `  - {deviceId: "${id}", pacFrom: {env: PAC}}`) });
 
 describe("fleetProgram", () => {
   it("deploys the repository's fleet.yaml by default and exports a summary of its devices", async () => {

@@ -53,7 +53,13 @@ const fleetFile = (devices: string[]) =>
 describe("SigfoxFleet", () => {
   it("registers one SigfoxDevice per device, named by device ID, parented to the fleet, with merged inputs and a secret PAC", async () => {
     const fleet = new SigfoxFleet("fleet", {
-      definition: fleetFile(['  - deviceId: "1A2B3C01"', '  - deviceId: "1a2b3c02"', "    tags: {site: osaka}", "    groupId: null", "    terminationEnabled: true"]),
+      definition: fleetFile([
+        '  - deviceId: "1A2B3C01"',
+        '  - deviceId: "1a2b3c02"',
+        "    tags: {site: osaka}",
+        "    groupId: null",
+        "    terminationEnabled: true",
+      ]),
       env: {},
       config: {},
     });
@@ -65,8 +71,13 @@ describe("SigfoxFleet", () => {
     const urn = await output(fleet.deviceResources["1a2b3c02"]!.urn);
     expect(urn).toBe(`urn:pulumi:dev::fleet-test::${SIGFOX_FLEET_TYPE}$pulumi-nodejs:dynamic/soracom:SigfoxDevice::1A2B3C02`);
     expect(devices[0]?.inputs).toMatchObject({ deviceId: "1A2B3C01", registrationSecret: secretInput(PAC1), tags: { project: "demo" }, groupId: GROUP });
-    expect(devices[1]?.inputs).toMatchObject({ deviceId: "1a2b3c02", registrationSecret: secretInput(PAC2), tags: { project: "demo", site: "osaka" }, terminationEnabled: true });
-    expect(devices[1]?.inputs["groupId"]).toBeUndefined();
+    expect(devices[1]?.inputs).toMatchObject({
+      deviceId: "1a2b3c02",
+      registrationSecret: secretInput(PAC2),
+      tags: { project: "demo", site: "osaka" },
+      terminationEnabled: true,
+    });
+    expect(devices[1]?.inputs.groupId).toBeUndefined();
     expect(summary).toEqual({
       "1A2B3C01": { status: "ready", groupId: GROUP, tags: { project: "demo" }, terminationEnabled: false },
       "1a2b3c02": { status: "ready", groupId: null, tags: { project: "demo", site: "osaka" }, terminationEnabled: true },

@@ -100,7 +100,6 @@ function readTree(root: string): string {
   return texts.join("\n");
 }
 
-
 // -----------------------------------------------------------------------------------------------
 // Steps: a Terraform-style acceptance harness. A step is data: the program it runs, the operation,
 // what it must change and which API calls it may make. After every apply the harness proves an empty

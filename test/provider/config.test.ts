@@ -57,7 +57,9 @@ describe("parseSettings", () => {
   });
 
   it("rejects half a key pair without echoing the key", () => {
-    expect(() => parseSettings(hostConfig({ "soracom:authKey": "secret-only-half" }), {})).toThrow(/soracom:authKeyId and soracom:authKey must be set together/);
+    expect(() => parseSettings(hostConfig({ "soracom:authKey": "secret-only-half" }), {})).toThrow(
+      /soracom:authKeyId and soracom:authKey must be set together/,
+    );
     try {
       parseSettings(hostConfig({ "soracom:authKey": "secret-only-half" }), {});
     } catch (e) {
@@ -75,7 +77,19 @@ describe("parseSettings", () => {
 
   it("documents an env var for every key that has one", () => {
     expect(Object.keys(CONFIG_KEYS).sort()).toEqual(
-      ["authKey", "authKeyId", "connectTimeoutMs", "coverageType", "endpoint", "headersTimeoutMs", "maxConcurrency", "operationTimeoutMs", "profile", "profileDir", "releasedPacDir"].sort(),
+      [
+        "authKey",
+        "authKeyId",
+        "connectTimeoutMs",
+        "coverageType",
+        "endpoint",
+        "headersTimeoutMs",
+        "maxConcurrency",
+        "operationTimeoutMs",
+        "profile",
+        "profileDir",
+        "releasedPacDir",
+      ].sort(),
     );
   });
 });

@@ -155,7 +155,9 @@ describe("texts a Pulumi user reads", () => {
       () => undefined,
       (x: unknown) => x as Error,
     );
-    expect(e?.message).toMatch(/refusing to terminate: termination protection is on .*Nothing was sent to the API for this device.*cannot be registered again for 24 hours/);
+    expect(e?.message).toMatch(
+      /refusing to terminate: termination protection is on .*Nothing was sent to the API for this device.*cannot be registered again for 24 hours/,
+    );
     // The host prints `${e}: ${e.stack}` on stderr next to the message it returns: that echo is recognized and dropped.
     expect(String(e)).not.toContain("refusing");
     expect(await calls()).toEqual({});

@@ -65,7 +65,11 @@ describe("diff", () => {
     // Outputs written by earlier versions still hold the PAC: a different one in the program is no change either.
     expect((await diff("1A2B3C", { ...outputs, registrationSecret: PAC }, { ...inputs, registrationSecret: "FEDCBA9876543210" })).changes).toBe(false);
     // The PAC does not hide a real change next to it.
-    expect(await diff("1A2B3C", outputs, { ...inputs, registrationSecret: UNKNOWN, tags: {} })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    expect(await diff("1A2B3C", outputs, { ...inputs, registrationSecret: UNKNOWN, tags: {} })).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
   });
 
   it("compares group IDs case-insensitively and treats absent/null/empty alike", async () => {

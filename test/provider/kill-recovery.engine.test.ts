@@ -96,7 +96,10 @@ function providerProcesses(dir: string): number[] {
 
 function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
 }
 
 /**
@@ -115,70 +118,82 @@ async function registersSeen(emulator: RunningEmulator): Promise<number> {
 }
 
 describe("recovery after kill -9 of pulumi up", () => {
-  it.each(KILL_AFTER_REGISTERS)("killed after %i register calls: clean stack, no orphan, declared state", async (killAfter) => {
-    const devices = benchDevices(DEVICES, "E");
-    const definition: FleetFile = {
-      version: 1,
-      defaults: { tags: { project: "kill" } },
-      devices: devices.map((d, i) => ({ deviceId: d.deviceId, pac: d.pac, tags: { n: String(i) }, ...(i % 2 === 0 ? { terminationEnabled: true } : {}) })),
-    };
-    const emulator = await startEmulator({ seed: { devices: devices.map((d) => ({ deviceId: d.deviceId, pac: d.pac })) } });
-    emulators.push(emulator);
-    const project = makeProject(emulator, definition, String(killAfter));
-    const init = await pulumi(project, ["stack", "init"]);
-    expect(init.code, init.out).toBe(0);
+  it.each(KILL_AFTER_REGISTERS)(
+    "killed after %i register calls: clean stack, no orphan, declared state",
+    async (killAfter) => {
+      const devices = benchDevices(DEVICES, "E");
+      const definition: FleetFile = {
+        version: 1,
+        defaults: { tags: { project: "kill" } },
+        devices: devices.map((d, i) => ({ deviceId: d.deviceId, pac: d.pac, tags: { n: String(i) }, ...(i % 2 === 0 ? { terminationEnabled: true } : {}) })),
+      };
+      const emulator = await startEmulator({ seed: { devices: devices.map((d) => ({ deviceId: d.deviceId, pac: d.pac })) } });
+      emulators.push(emulator);
+      const project = makeProject(emulator, definition, String(killAfter));
+      const init = await pulumi(project, ["stack", "init"]);
+      expect(init.code, init.out).toBe(0);
 
-    // Slow registrations, so the kill lands with creates in flight.
-    await emulator.control.injectFault({ operation: "registerSigfoxDevice", latencyMs: 400, probability: 1 });
-    const up = start(project, ["up", "--yes", "--skip-preview"]);
-    const exited = new Promise<void>((resolve) => up.on("close", () => resolve()));
-    for (let i = 0; i < 600 && (await registersSeen(emulator)) < killAfter; i++) await sleep(100);
-    expect(await registersSeen(emulator)).toBeGreaterThanOrEqual(killAfter);
-    up.kill("SIGKILL");
-    await exited;
+      // Slow registrations, so the kill lands with creates in flight.
+      await emulator.control.injectFault({ operation: "registerSigfoxDevice", latencyMs: 400, probability: 1 });
+      const up = start(project, ["up", "--yes", "--skip-preview"]);
+      const exited = new Promise<void>((resolve) => up.on("close", () => resolve()));
+      for (let i = 0; i < 600 && (await registersSeen(emulator)) < killAfter; i++) await sleep(100);
+      expect(await registersSeen(emulator)).toBeGreaterThanOrEqual(killAfter);
+      up.kill("SIGKILL");
+      await exited;
 
-    // The provider the killed run left behind stops by itself: within a few seconds no process is
-    // left and no API call arrives any more (the recovery below would otherwise race with it).
-    let left = providerProcesses(project.dir);
-    for (let i = 0; i < 50 && left.length > 0; i++) {
-      await sleep(200);
-      left = providerProcesses(project.dir);
-    }
-    expect(left).toEqual([]);
-    const settled = (await emulator.control.requests()).length;
-    await sleep(2_000);
-    expect((await emulator.control.requests()).length).toBe(settled);
-    await emulator.control.clearFaults();
+      // The provider the killed run left behind stops by itself: within a few seconds no process is
+      // left and no API call arrives any more (the recovery below would otherwise race with it).
+      let left = providerProcesses(project.dir);
+      for (let i = 0; i < 50 && left.length > 0; i++) {
+        await sleep(200);
+        left = providerProcesses(project.dir);
+      }
+      expect(left).toEqual([]);
+      const settled = (await emulator.control.requests()).length;
+      await sleep(2_000);
+      expect((await emulator.control.requests()).length).toBe(settled);
+      await emulator.control.clearFaults();
 
-    // What the killed run left: a lock on the stack and pending creates (and, when the kill hit a
-    // checkpoint write, an unreadable checkpoint: README step 0).
-    expect(filesUnder(path.join(project.state, ".pulumi", "locks")).length).toBeGreaterThan(0);
-    let before = await pulumi(project, ["stack", "export"]);
-    if (/failed to load checkpoint/.test(before.out)) {
-      restorePreviousCheckpoint(project);
-      before = await pulumi(project, ["stack", "export"]);
-    }
-    expect(before.code, before.out).toBe(0);
-    const pending = (JSON.parse(before.out) as { deployment: { pending_operations?: unknown[] } }).deployment.pending_operations ?? [];
-    expect(pending.length).toBeGreaterThan(0);
+      // What the killed run left: a lock on the stack and pending creates (and, when the kill hit a
+      // checkpoint write, an unreadable checkpoint: README step 0).
+      expect(filesUnder(path.join(project.state, ".pulumi", "locks")).length).toBeGreaterThan(0);
+      let before = await pulumi(project, ["stack", "export"]);
+      if (/failed to load checkpoint/.test(before.out)) {
+        restorePreviousCheckpoint(project);
+        before = await pulumi(project, ["stack", "export"]);
+      }
+      expect(before.code, before.out).toBe(0);
+      const pending = (JSON.parse(before.out) as { deployment: { pending_operations?: unknown[] } }).deployment.pending_operations ?? [];
+      expect(pending.length).toBeGreaterThan(0);
 
-    // The documented recovery.
-    const cancel = await pulumi(project, ["cancel", "--yes"]);
-    expect(cancel.code, cancel.out).toBe(0);
-    const refresh = await pulumi(project, ["refresh", "--yes", "--clear-pending-creates"]);
-    expect(refresh.code, refresh.out).toBe(0);
-    const again = await pulumi(project, ["up", "--yes", "--skip-preview"]);
-    expect(again.code, again.out).toBe(0);
+      // The documented recovery.
+      const cancel = await pulumi(project, ["cancel", "--yes"]);
+      expect(cancel.code, cancel.out).toBe(0);
+      const refresh = await pulumi(project, ["refresh", "--yes", "--clear-pending-creates"]);
+      expect(refresh.code, refresh.out).toBe(0);
+      const again = await pulumi(project, ["up", "--yes", "--skip-preview"]);
+      expect(again.code, again.out).toBe(0);
 
-    const exported = await pulumi(project, ["stack", "export"]);
-    const deployment = (JSON.parse(exported.out) as { deployment: { resources?: { type: string; outputs?: unknown }[]; pending_operations?: unknown[] } }).deployment;
-    expect(deployment.pending_operations ?? []).toEqual([]);
-    const audit = await auditFleet(emulator, stackDeviceIds(deployment.resources ?? []), definition, await emulator.control.requests());
-    expect(audit).toEqual({ registered: DEVICES, missing: [], orphans: [], duplicateRegistrations: [], conflictingRegisters: expect.any(Number), notConverged: [] });
+      const exported = await pulumi(project, ["stack", "export"]);
+      const deployment = (JSON.parse(exported.out) as { deployment: { resources?: { type: string; outputs?: unknown }[]; pending_operations?: unknown[] } })
+        .deployment;
+      expect(deployment.pending_operations ?? []).toEqual([]);
+      const audit = await auditFleet(emulator, stackDeviceIds(deployment.resources ?? []), definition, await emulator.control.requests());
+      expect(audit).toEqual({
+        registered: DEVICES,
+        missing: [],
+        orphans: [],
+        duplicateRegistrations: [],
+        conflictingRegisters: expect.any(Number),
+        notConverged: [],
+      });
 
-    // Nothing left to do, and no warning about pending operations.
-    const preview = await pulumi(project, ["preview", "--expect-no-changes"]);
-    expect(preview.code, preview.out).toBe(0);
-    expect(preview.out).not.toMatch(/pending/i);
-  }, 600_000);
+      // Nothing left to do, and no warning about pending operations.
+      const preview = await pulumi(project, ["preview", "--expect-no-changes"]);
+      expect(preview.code, preview.out).toBe(0);
+      expect(preview.out).not.toMatch(/pending/i);
+    },
+    600_000,
+  );
 });

@@ -48,7 +48,14 @@ describe("create", () => {
     const r = await sigfoxDevice.create(await checked({ deviceId: d.deviceId, registrationSecret: d.pac, tags: { site: "tokyo" } }));
     expect(await calls()).toEqual({ registerSigfoxDevice: 1 });
     expect(r.id).toBe(d.deviceId);
-    expect(r.outs).toMatchObject({ deviceId: d.deviceId, tags: { site: "tokyo" }, terminationEnabled: false, deleteImmediately: false, status: "ready", operatorId: emu.credentials.operatorId });
+    expect(r.outs).toMatchObject({
+      deviceId: d.deviceId,
+      tags: { site: "tokyo" },
+      terminationEnabled: false,
+      deleteImmediately: false,
+      status: "ready",
+      operatorId: emu.credentials.operatorId,
+    });
     expect(r.outs).not.toHaveProperty("groupId");
     // The PAC is an input only: never an output (the SDK logs outputs in plain text at debug level).
     expect(r.outs).not.toHaveProperty("registrationSecret");
@@ -65,7 +72,19 @@ describe("create", () => {
 
   it("adopts a device already in the operator's account and converges it (tag delta, group, flag)", async () => {
     const d = await networkDevice();
-    await emu.control.seed({ devices: [{ deviceId: d.deviceId, pac: d.pac, ownerOperatorId: emu.credentials.operatorId, status: "ready", tags: { old: "x", keep: "1" }, groupId: GROUP_B, terminationEnabled: true }] });
+    await emu.control.seed({
+      devices: [
+        {
+          deviceId: d.deviceId,
+          pac: d.pac,
+          ownerOperatorId: emu.credentials.operatorId,
+          status: "ready",
+          tags: { old: "x", keep: "1" },
+          groupId: GROUP_B,
+          terminationEnabled: true,
+        },
+      ],
+    });
     await emu.control.clearRequests();
     const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     const r = await sigfoxDevice.create(await checked({ deviceId: d.deviceId, registrationSecret: d.pac, tags: { keep: "1", new: "2" }, groupId: GROUP_A }));
@@ -88,7 +107,9 @@ describe("create", () => {
     const d = await networkDevice();
     await emu.control.injectFault({ operation: "registerSigfoxDevice", drop: "after" });
     const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-    const r = await sigfoxDevice.create(await checked({ deviceId: d.deviceId, registrationSecret: d.pac, tags: { a: "1" } })).finally(() => stderr.mockRestore());
+    const r = await sigfoxDevice
+      .create(await checked({ deviceId: d.deviceId, registrationSecret: d.pac, tags: { a: "1" } }))
+      .finally(() => stderr.mockRestore());
     expect(r.outs).toMatchObject({ tags: { a: "1" }, status: "ready" });
     const c = await calls();
     expect(c.registerSigfoxDevice).toBe(1); // never replayed
@@ -153,7 +174,12 @@ describe("read", () => {
     // The provider cannot know the PAC here (the host passes only the outputs): the refreshed inputs lack it.
     expect(r.inputs).toEqual({ deviceId: d.deviceId, tags: { a: "2" }, groupId: GROUP_B, terminationEnabled: true, deleteImmediately: true });
     // The program's inputs (with the PAC) against the refreshed outputs: drift on the managed fields only.
-    expect(changedFields(r.props as Record<string, unknown>, await checked({ deviceId: d.deviceId, registrationSecret: d.pac, tags: { a: "1" }, deleteImmediately: true }))).toEqual(["tags", "groupId", "terminationEnabled"]);
+    expect(
+      changedFields(
+        r.props as Record<string, unknown>,
+        await checked({ deviceId: d.deviceId, registrationSecret: d.pac, tags: { a: "1" }, deleteImmediately: true }),
+      ),
+    ).toEqual(["tags", "groupId", "terminationEnabled"]);
     expectJsonClean(r);
   });
 
@@ -206,7 +232,12 @@ describe("update", () => {
     expect(u.outs).toMatchObject({ tags: { a: "1", b: "20", d: "4" }, terminationEnabled: true });
     expect(u.outs).not.toHaveProperty("groupId");
     const requests = await emu.control.requests();
-    expect(requests.map((r) => `${r.method} ${r.path.replace(/^\/v1\/sigfox_devices\/[^/]+/, "")}`)).toEqual(["DELETE /tags/c", "PUT /tags", "POST /unset_group", "POST /enable_termination"]);
+    expect(requests.map((r) => `${r.method} ${r.path.replace(/^\/v1\/sigfox_devices\/[^/]+/, "")}`)).toEqual([
+      "DELETE /tags/c",
+      "PUT /tags",
+      "POST /unset_group",
+      "POST /enable_termination",
+    ]);
   });
 
   it("reads the device back once when a tag deletion was the last call", async () => {
@@ -236,7 +267,11 @@ describe("update", () => {
     const c = await sigfoxDevice.create(await checked({ deviceId: d.deviceId, registrationSecret: d.pac, tags: { a: "1" } }));
     await emu.control.clearRequests();
     const news = await checked({ deviceId: d.deviceId, registrationSecret: "FEDCBA9876543210", tags: { a: "1" } });
-    expect(await sigfoxDevice.diff(d.deviceId, { ...c.outs, __provider: PROVIDER_TEXT }, news)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+    expect(await sigfoxDevice.diff(d.deviceId, { ...c.outs, __provider: PROVIDER_TEXT }, news)).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
     expect(await calls()).toEqual({});
   });
 });

@@ -41,63 +41,71 @@ function plannedOps(events: automation.EngineEvent[]): Record<string, string[]> 
 }
 
 describe("engine refresh at fleet scale (device directory)", () => {
-  it("1,000 devices in an account of 1,500: at most min(N, ceil(A/100)) + 20 calls, and exactly the drifted and gone devices", async () => {
-    const N = 1000;
-    const devices = benchDevices(N);
-    const fleet = await deploy(devices, "refresh-scale-1000");
-    const others = benchDevices(500, "C");
-    await fleet.emulator.control.seed(ownedSeed(others, fleet.emulator.credentials.operatorId));
-    const A = N + others.length;
+  it(
+    "1,000 devices in an account of 1,500: at most min(N, ceil(A/100)) + 20 calls, and exactly the drifted and gone devices",
+    async () => {
+      const N = 1000;
+      const devices = benchDevices(N);
+      const fleet = await deploy(devices, "refresh-scale-1000");
+      const others = benchDevices(500, "C");
+      await fleet.emulator.control.seed(ownedSeed(others, fleet.emulator.credentials.operatorId));
+      const A = N + others.length;
 
-    const ids = devices.map((d) => d.deviceId);
-    // Out of band, spread over the listing: 12 devices drift, 5 leave the account, 3 are terminated.
-    const drifted = ids.filter((_, i) => i % 83 === 1);
-    const deleted = ids.filter((_, i) => i % 197 === 7);
-    const terminated = ids.filter((_, i) => i % 331 === 11);
-    expect(new Set([...drifted, ...deleted, ...terminated]).size).toBe(drifted.length + deleted.length + terminated.length);
-    for (const id of drifted) await fleet.emulator.control.mutateDevice(id, { tags: { project: "bench", rev: "1", site: "moved-by-hand" } });
-    for (const id of deleted) await fleet.emulator.control.removeDevice(id);
-    for (const id of terminated) await fleet.emulator.control.mutateDevice(id, { status: "terminated" });
+      const ids = devices.map((d) => d.deviceId);
+      // Out of band, spread over the listing: 12 devices drift, 5 leave the account, 3 are terminated.
+      const drifted = ids.filter((_, i) => i % 83 === 1);
+      const deleted = ids.filter((_, i) => i % 197 === 7);
+      const terminated = ids.filter((_, i) => i % 331 === 11);
+      expect(new Set([...drifted, ...deleted, ...terminated]).size).toBe(drifted.length + deleted.length + terminated.length);
+      for (const id of drifted) await fleet.emulator.control.mutateDevice(id, { tags: { project: "bench", rev: "1", site: "moved-by-hand" } });
+      for (const id of deleted) await fleet.emulator.control.removeDevice(id);
+      for (const id of terminated) await fleet.emulator.control.mutateDevice(id, { status: "terminated" });
 
-    const events: automation.EngineEvent[] = [];
-    const refresh = await fleet.step("refresh --preview-only", (s) => s.previewRefresh({ parallel: 64, onEvent: (e) => events.push(e) }), false);
-    const bound = Math.min(N, Math.ceil(A / 100)) + 20;
-    expect(refresh.apiCalls, JSON.stringify(refresh.calls)).toBeLessThanOrEqual(bound);
-    // Every device gone from the listing was confirmed by a GET before it was reported gone.
-    expect(refresh.calls.getSigfoxDevice ?? 0).toBeGreaterThanOrEqual(deleted.length);
+      const events: automation.EngineEvent[] = [];
+      const refresh = await fleet.step("refresh --preview-only", (s) => s.previewRefresh({ parallel: 64, onEvent: (e) => events.push(e) }), false);
+      const bound = Math.min(N, Math.ceil(A / 100)) + 20;
+      expect(refresh.apiCalls, JSON.stringify(refresh.calls)).toBeLessThanOrEqual(bound);
+      // Every device gone from the listing was confirmed by a GET before it was reported gone.
+      expect(refresh.calls.getSigfoxDevice ?? 0).toBeGreaterThanOrEqual(deleted.length);
 
-    const ops = plannedOps(events);
-    expect(ops.update ?? []).toEqual([...drifted].sort());
-    expect(ops.delete ?? []).toEqual([...deleted, ...terminated].sort());
-    expect(Object.keys(ops).sort()).toEqual(["delete", "update"]);
+      const ops = plannedOps(events);
+      expect(ops.update ?? []).toEqual([...drifted].sort());
+      expect(ops.delete ?? []).toEqual([...deleted, ...terminated].sort());
+      expect(Object.keys(ops).sort()).toEqual(["delete", "update"]);
 
-    // `preview --refresh` (the program runs too): the same reads, the same bound; the program then
-    // plans to restore the drifted devices and to register the gone ones again.
-    const planEvents: automation.EngineEvent[] = [];
-    const preview = await fleet.step("preview --refresh", (s) => s.preview({ refresh: true, parallel: 64, onEvent: (e) => planEvents.push(e) }), false);
-    expect(preview.apiCalls, JSON.stringify(preview.calls)).toBeLessThanOrEqual(bound);
-    const planned: Record<string, string[]> = {};
-    for (const e of planEvents) {
-      const m = e.resourcePreEvent?.metadata;
-      if (!m || m.type !== SIGFOX_DEVICE_TYPE || m.op === "same" || m.op === "refresh") continue;
-      (planned[m.op] ??= []).push(m.urn.split("::").pop()!);
-    }
-    expect((planned.update ?? []).sort()).toEqual([...drifted].sort());
-    expect((planned.create ?? []).sort()).toEqual([...deleted, ...terminated].sort());
-  }, TIMEOUT);
+      // `preview --refresh` (the program runs too): the same reads, the same bound; the program then
+      // plans to restore the drifted devices and to register the gone ones again.
+      const planEvents: automation.EngineEvent[] = [];
+      const preview = await fleet.step("preview --refresh", (s) => s.preview({ refresh: true, parallel: 64, onEvent: (e) => planEvents.push(e) }), false);
+      expect(preview.apiCalls, JSON.stringify(preview.calls)).toBeLessThanOrEqual(bound);
+      const planned: Record<string, string[]> = {};
+      for (const e of planEvents) {
+        const m = e.resourcePreEvent?.metadata;
+        if (!m || m.type !== SIGFOX_DEVICE_TYPE || m.op === "same" || m.op === "refresh") continue;
+        (planned[m.op] ??= []).push(m.urn.split("::").pop()!);
+      }
+      expect((planned.update ?? []).sort()).toEqual([...drifted].sort());
+      expect((planned.create ?? []).sort()).toEqual([...deleted, ...terminated].sort());
+    },
+    TIMEOUT,
+  );
 
-  it("5 devices in an account of 3,000: at most N + 20 calls, never the whole listing", async () => {
-    const devices = benchDevices(5);
-    const fleet = await deploy(devices, "refresh-scale-small");
-    const others = benchDevices(2995, "C");
-    await fleet.emulator.control.seed(ownedSeed(others, fleet.emulator.credentials.operatorId));
-    await fleet.emulator.control.mutateDevice(devices[2]!.deviceId, { tags: { project: "bench", rev: "1", site: "moved-by-hand" } });
-    await fleet.emulator.control.removeDevice(devices[4]!.deviceId);
+  it(
+    "5 devices in an account of 3,000: at most N + 20 calls, never the whole listing",
+    async () => {
+      const devices = benchDevices(5);
+      const fleet = await deploy(devices, "refresh-scale-small");
+      const others = benchDevices(2995, "C");
+      await fleet.emulator.control.seed(ownedSeed(others, fleet.emulator.credentials.operatorId));
+      await fleet.emulator.control.mutateDevice(devices[2]!.deviceId, { tags: { project: "bench", rev: "1", site: "moved-by-hand" } });
+      await fleet.emulator.control.removeDevice(devices[4]!.deviceId);
 
-    const events: automation.EngineEvent[] = [];
-    const refresh = await fleet.step("refresh --preview-only", (s) => s.previewRefresh({ onEvent: (e) => events.push(e) }), false);
-    expect(refresh.apiCalls, JSON.stringify(refresh.calls)).toBeLessThanOrEqual(devices.length + 20);
-    expect(refresh.calls.listSigfoxDevices ?? 0).toBeLessThan(Math.ceil(3000 / 100));
-    expect(plannedOps(events)).toEqual({ update: [devices[2]!.deviceId], delete: [devices[4]!.deviceId] });
-  }, TIMEOUT);
+      const events: automation.EngineEvent[] = [];
+      const refresh = await fleet.step("refresh --preview-only", (s) => s.previewRefresh({ onEvent: (e) => events.push(e) }), false);
+      expect(refresh.apiCalls, JSON.stringify(refresh.calls)).toBeLessThanOrEqual(devices.length + 20);
+      expect(refresh.calls.listSigfoxDevices ?? 0).toBeLessThan(Math.ceil(3000 / 100));
+      expect(plannedOps(events)).toEqual({ update: [devices[2]!.deviceId], delete: [devices[4]!.deviceId] });
+    },
+    TIMEOUT,
+  );
 });

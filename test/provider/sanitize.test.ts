@@ -8,7 +8,13 @@ describe("toJsonClean", () => {
 
   it("turns dates into ISO strings, bigints into strings, non-finite numbers into null", () => {
     const d = new Date("2026-01-02T03:04:05.000Z");
-    expect(toJsonClean({ d, n: 10n, x: NaN, y: Infinity, bad: new Date("nope") })).toEqual({ d: "2026-01-02T03:04:05.000Z", n: "10", x: null, y: null, bad: null });
+    expect(toJsonClean({ d, n: 10n, x: NaN, y: Infinity, bad: new Date("nope") })).toEqual({
+      d: "2026-01-02T03:04:05.000Z",
+      n: "10",
+      x: null,
+      y: null,
+      bad: null,
+    });
   });
 
   it("drops functions and symbols, cuts cycles", () => {

@@ -4,9 +4,7 @@ import { fnv1a32, inShard, parseShardSpec, shardOfDevice, ShardSpecError } from 
 
 const hexId = (n: number): string => n.toString(16).toUpperCase().padStart(8, "0");
 /** 2,000 IDs spread like a vendor's batches: consecutive runs from a few bases. */
-const FLEET = [0x1a2b3c00, 0x00400000, 0xfe000000, 0x00000001].flatMap((base) =>
-  Array.from({ length: 500 }, (_, i) => hexId(base + i)),
-);
+const FLEET = [0x1a2b3c00, 0x00400000, 0xfe000000, 0x00000001].flatMap((base) => Array.from({ length: 500 }, (_, i) => hexId(base + i)));
 
 const assign = (ids: string[], count: number): Map<string, number> => new Map(ids.map((id) => [id, shardOfDevice(id, count)]));
 

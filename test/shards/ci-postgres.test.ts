@@ -42,57 +42,68 @@ afterAll(async () => {
   fs.rmSync(home, { recursive: true, force: true });
 });
 
-
 describe("sharded fleet on PostgreSQL: 4 shards x 250 devices", () => {
-  it("fleet up deploys every shard, at least 2 at once; every device is registered once, in its shard's stack", async () => {
-    expect(backend.url).toMatch(/^postgres:\/\/pulumi@127\.0\.0\.1:\d+\/shards_ci_\d+/);
-    await emu.control.clearRequests();
-    const run = await runFleet(
-      ["up", "--shards", String(SHARDS), "--parallel", "2", "--engine-parallel", "64", "--stack-prefix", "ci", "--format", "json"],
-      env,
-      project.dir,
-    );
-    expect(run.code, run.stdout + run.stderr).toBe(0);
-    const summary = JSON.parse(run.stdout) as FleetRunSummary;
-    expect(summary.maxShardsAtOnce).toBeGreaterThanOrEqual(2);
-    expect(summary.results.map((r) => [r.stack, r.state, r.devicesDone, r.devicesTotal])).toEqual(
-      [1, 2, 3, 4].map((i) => [`ci-${i}of4`, "succeeded", inShard(i), inShard(i)]),
-    );
-    expect(await apiCalls(emu)).toEqual({ registerSigfoxDevice: FLEET.length });
-  }, STEP_TIMEOUT);
+  it(
+    "fleet up deploys every shard, at least 2 at once; every device is registered once, in its shard's stack",
+    async () => {
+      expect(backend.url).toMatch(/^postgres:\/\/pulumi@127\.0\.0\.1:\d+\/shards_ci_\d+/);
+      await emu.control.clearRequests();
+      const run = await runFleet(
+        ["up", "--shards", String(SHARDS), "--parallel", "2", "--engine-parallel", "64", "--stack-prefix", "ci", "--format", "json"],
+        env,
+        project.dir,
+      );
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      const summary = JSON.parse(run.stdout) as FleetRunSummary;
+      expect(summary.maxShardsAtOnce).toBeGreaterThanOrEqual(2);
+      expect(summary.results.map((r) => [r.stack, r.state, r.devicesDone, r.devicesTotal])).toEqual(
+        [1, 2, 3, 4].map((i) => [`ci-${i}of4`, "succeeded", inShard(i), inShard(i)]),
+      );
+      expect(await apiCalls(emu)).toEqual({ registerSigfoxDevice: FLEET.length });
+    },
+    STEP_TIMEOUT,
+  );
 
-  it("the 4 stacks are in the PostgreSQL backend, and listing them does not deadlock on 2 cores", async () => {
-    const engine = await userEngine({ ...process.env, ...env });
-    const ws = await automation.LocalWorkspace.create({ workDir: project.dir, pulumiCommand: engine.command, envVars: engine.envVars });
-    // Without GOMAXPROCS >= 16 (engineEnv), `pulumi stack ls` here hangs forever on a 2-core machine.
-    const stacks = await ws.listStacks();
-    expect(stacks.map((s) => s.name).sort()).toEqual(["ci-1of4", "ci-2of4", "ci-3of4", "ci-4of4"]);
-    const owners = new Map<string, string>();
-    for (const name of stacks.map((s) => s.name)) {
-      const deployment = (await ws.exportStack(name)).deployment as { resources?: { urn: string; type: string }[] };
-      for (const r of deployment.resources ?? []) {
-        if (r.type !== DEVICE_TYPE) continue;
-        const id = r.urn.slice(r.urn.lastIndexOf("::") + 2);
-        expect(owners.has(id), `${id} in two stacks`).toBe(false);
-        owners.set(id, name);
+  it(
+    "the 4 stacks are in the PostgreSQL backend, and listing them does not deadlock on 2 cores",
+    async () => {
+      const engine = await userEngine({ ...process.env, ...env });
+      const ws = await automation.LocalWorkspace.create({ workDir: project.dir, pulumiCommand: engine.command, envVars: engine.envVars });
+      // Without GOMAXPROCS >= 16 (engineEnv), `pulumi stack ls` here hangs forever on a 2-core machine.
+      const stacks = await ws.listStacks();
+      expect(stacks.map((s) => s.name).sort()).toEqual(["ci-1of4", "ci-2of4", "ci-3of4", "ci-4of4"]);
+      const owners = new Map<string, string>();
+      for (const name of stacks.map((s) => s.name)) {
+        const deployment = (await ws.exportStack(name)).deployment as { resources?: { urn: string; type: string }[] };
+        for (const r of deployment.resources ?? []) {
+          if (r.type !== DEVICE_TYPE) continue;
+          const id = r.urn.slice(r.urn.lastIndexOf("::") + 2);
+          expect(owners.has(id), `${id} in two stacks`).toBe(false);
+          owners.set(id, name);
+        }
       }
-    }
-    expect(owners.size).toBe(FLEET.length);
-    for (const d of FLEET) expect(owners.get(d.deviceId)).toBe(`ci-${shardOfDevice(d.deviceId, SHARDS)}of4`);
-  }, STEP_TIMEOUT);
+      expect(owners.size).toBe(FLEET.length);
+      for (const d of FLEET) expect(owners.get(d.deviceId)).toBe(`ci-${shardOfDevice(d.deviceId, SHARDS)}of4`);
+    },
+    STEP_TIMEOUT,
+  );
 
-  it("an unchanged up per shard changes nothing and makes no API call", async () => {
-    await emu.control.clearRequests();
-    const run = await runFleet(
-      ["up", "--shards", String(SHARDS), "--parallel", "4", "--engine-parallel", "64", "--stack-prefix", "ci", "--format", "json"],
-      env,
-      project.dir,
-    );
-    expect(run.code, run.stdout + run.stderr).toBe(0);
-    const summary = JSON.parse(run.stdout) as FleetRunSummary;
-    expect(summary.results.map((r) => r.changes)).toEqual([1, 2, 3, 4].map((i) => ({ same: inShard(i) + 2 })));
-    expect(await apiCalls(emu)).toEqual({});
-  }, STEP_TIMEOUT);
+  it(
+    "an unchanged up per shard changes nothing and makes no API call",
+    async () => {
+      await emu.control.clearRequests();
+      const run = await runFleet(
+        ["up", "--shards", String(SHARDS), "--parallel", "4", "--engine-parallel", "64", "--stack-prefix", "ci", "--format", "json"],
+        env,
+        project.dir,
+      );
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      const summary = JSON.parse(run.stdout) as FleetRunSummary;
+      expect(summary.results.map((r) => r.changes)).toEqual([1, 2, 3, 4].map((i) => ({ same: inShard(i) + 2 })));
+      expect(await apiCalls(emu)).toEqual({});
+    },
+    STEP_TIMEOUT,
+  );
 
   // ---- CROSS-SHARD DRIFT REPORT: the lead adds it here when the drift branch lands ----------------
   // (`soracom-sigfox drift --stack 'ci-*'` over the 4 stacks above: one report, no drift expected;

@@ -63,62 +63,78 @@ describe("soracom-sigfox fleet", () => {
     expect(help.stdout).toMatch(/Exit codes: 0 every shard succeeded.*, 1 at least one shard failed/);
   });
 
-  it("up with a failing shard: exit 1, that shard named with its error, the other shards deployed", async () => {
-    await emu.control.clearRequests();
-    const run = await runFleet(["up", "--shards", "3", "--parallel", "3", "--format", "json"], env, project.dir);
-    expect(run.code, run.stderr).toBe(1);
-    const summary = JSON.parse(run.stdout) as FleetRunSummary;
-    expect(summary).toMatchObject({ operation: "up", shards: 3, succeeded: 2, failed: 1 });
-    expect(summary.results.map((r) => [r.stack, r.shard, r.state])).toEqual([
-      ["fleet-1of3", "1/3", "succeeded"],
-      ["fleet-2of3", "2/3", "failed"],
-      ["fleet-3of3", "3/3", "succeeded"],
-    ]);
-    for (const index of [1, 3]) {
-      const result = summary.results[index - 1]!;
-      expect(result.devicesTotal).toBe(inShard(index));
-      expect(result.devicesDone).toBe(inShard(index));
-      expect(result.changes).toEqual({ create: inShard(index) + 2 }); // + the stack and the fleet component
-    }
-    expect(summary.results[1]!.error).toContain(UNKNOWN.deviceId);
-    expect(summary.results[1]!.devicesTotal).toBe(inShard(2));
-    // Every known device got registered, in whichever shard; the unknown one was tried once.
-    const calls = await emu.control.calls();
-    expect(calls.registerSigfoxDevice).toBe(FLEET.length + 1);
-    expect((await emu.control.state()).devices.filter((d) => d.status === "ready")).toHaveLength(FLEET.length);
-    // One progress display on stderr; no PAC anywhere in the output.
-    expect(run.stderr).toMatch(/fleet up: 3\/3 shards done \| 1\/3 ok \d+\/\d+ \| 2\/3 FAILED \| 3\/3 ok/);
-    for (const d of [...FLEET, UNKNOWN]) expect(run.stdout + run.stderr).not.toContain(d.pac);
-  }, STEP_TIMEOUT);
+  it(
+    "up with a failing shard: exit 1, that shard named with its error, the other shards deployed",
+    async () => {
+      await emu.control.clearRequests();
+      const run = await runFleet(["up", "--shards", "3", "--parallel", "3", "--format", "json"], env, project.dir);
+      expect(run.code, run.stderr).toBe(1);
+      const summary = JSON.parse(run.stdout) as FleetRunSummary;
+      expect(summary).toMatchObject({ operation: "up", shards: 3, succeeded: 2, failed: 1 });
+      expect(summary.results.map((r) => [r.stack, r.shard, r.state])).toEqual([
+        ["fleet-1of3", "1/3", "succeeded"],
+        ["fleet-2of3", "2/3", "failed"],
+        ["fleet-3of3", "3/3", "succeeded"],
+      ]);
+      for (const index of [1, 3]) {
+        const result = summary.results[index - 1]!;
+        expect(result.devicesTotal).toBe(inShard(index));
+        expect(result.devicesDone).toBe(inShard(index));
+        expect(result.changes).toEqual({ create: inShard(index) + 2 }); // + the stack and the fleet component
+      }
+      expect(summary.results[1]!.error).toContain(UNKNOWN.deviceId);
+      expect(summary.results[1]!.devicesTotal).toBe(inShard(2));
+      // Every known device got registered, in whichever shard; the unknown one was tried once.
+      const calls = await emu.control.calls();
+      expect(calls.registerSigfoxDevice).toBe(FLEET.length + 1);
+      expect((await emu.control.state()).devices.filter((d) => d.status === "ready")).toHaveLength(FLEET.length);
+      // One progress display on stderr; no PAC anywhere in the output.
+      expect(run.stderr).toMatch(/fleet up: 3\/3 shards done \| 1\/3 ok \d+\/\d+ \| 2\/3 FAILED \| 3\/3 ok/);
+      for (const d of [...FLEET, UNKNOWN]) expect(run.stdout + run.stderr).not.toContain(d.pac);
+    },
+    STEP_TIMEOUT,
+  );
 
-  it("once the cause is fixed, up succeeds on every shard (exit 0) and only the missing device is registered", async () => {
-    await emu.control.seed({ devices: [UNKNOWN], groups: [] });
-    await emu.control.clearRequests();
-    const run = await runFleet(["up", "--shards", "3", "--parallel", "2"], env, project.dir);
-    expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^fleet up: 3 shards, 3 succeeded, 0 failed \(2 at a time, engine --parallel \d+\)/);
-    expect(run.stdout).toMatch(/fleet-2of3 {2}2\/3 {2}ok/);
-    const calls = await emu.control.calls();
-    expect(calls.registerSigfoxDevice).toBe(1);
-  }, STEP_TIMEOUT);
+  it(
+    "once the cause is fixed, up succeeds on every shard (exit 0) and only the missing device is registered",
+    async () => {
+      await emu.control.seed({ devices: [UNKNOWN], groups: [] });
+      await emu.control.clearRequests();
+      const run = await runFleet(["up", "--shards", "3", "--parallel", "2"], env, project.dir);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/^fleet up: 3 shards, 3 succeeded, 0 failed \(2 at a time, engine --parallel \d+\)/);
+      expect(run.stdout).toMatch(/fleet-2of3 {2}2\/3 {2}ok/);
+      const calls = await emu.control.calls();
+      expect(calls.registerSigfoxDevice).toBe(1);
+    },
+    STEP_TIMEOUT,
+  );
 
-  it("preview of the deployed shards: exit 0, every device unchanged, no API call", async () => {
-    await emu.control.clearRequests();
-    const run = await runFleet(["preview", "--shards", "3", "--format", "json"], env, project.dir);
-    expect(run.code, run.stderr).toBe(0);
-    const summary = JSON.parse(run.stdout) as FleetRunSummary;
-    expect(summary.results.map((r) => r.changes)).toEqual([1, 2, 3].map((i) => ({ same: inShard(i) + 2 })));
-    expect(await apiCalls(emu)).toEqual({});
-  }, STEP_TIMEOUT);
+  it(
+    "preview of the deployed shards: exit 0, every device unchanged, no API call",
+    async () => {
+      await emu.control.clearRequests();
+      const run = await runFleet(["preview", "--shards", "3", "--format", "json"], env, project.dir);
+      expect(run.code, run.stderr).toBe(0);
+      const summary = JSON.parse(run.stdout) as FleetRunSummary;
+      expect(summary.results.map((r) => r.changes)).toEqual([1, 2, 3].map((i) => ({ same: inShard(i) + 2 })));
+      expect(await apiCalls(emu)).toEqual({});
+    },
+    STEP_TIMEOUT,
+  );
 
-  it("refuses to run another shard count while stacks of this fleet exist with K=3 (exit 1, reshard first, no API call)", async () => {
-    expect(otherShardCounts(["fleet-1of3", "acme/fleet-2of3", "fleet-1of2", "other-1of5", "fleet-x"], "fleet", 3)).toEqual([2]);
-    await emu.control.clearRequests();
-    const run = await runFleet(["up", "--shards", "2"], env, project.dir);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain("stacks fleet-<i>of3 exist: this fleet is deployed as 3 shard stacks, not 2.");
-    expect(run.stderr).toContain("Fix: `soracom-sigfox fleet reshard --from 3 --to 2` first, or pass --shards 3.");
-    expect(run.stdout).toBe("");
-    expect(await emu.control.calls()).toEqual({});
-  }, STEP_TIMEOUT);
+  it(
+    "refuses to run another shard count while stacks of this fleet exist with K=3 (exit 1, reshard first, no API call)",
+    async () => {
+      expect(otherShardCounts(["fleet-1of3", "acme/fleet-2of3", "fleet-1of2", "other-1of5", "fleet-x"], "fleet", 3)).toEqual([2]);
+      await emu.control.clearRequests();
+      const run = await runFleet(["up", "--shards", "2"], env, project.dir);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain("stacks fleet-<i>of3 exist: this fleet is deployed as 3 shard stacks, not 2.");
+      expect(run.stderr).toContain("Fix: `soracom-sigfox fleet reshard --from 3 --to 2` first, or pass --shards 3.");
+      expect(run.stdout).toBe("");
+      expect(await emu.control.calls()).toEqual({});
+    },
+    STEP_TIMEOUT,
+  );
 });

@@ -5,7 +5,20 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "../command";
-import { CLIENT_HELP, CLIENT_OPTIONS, clientFor, MAX_CONCURRENCY, oneOf, parseCommandFlags, parseConcurrency, singleSubcommand, targetDeviceIds, usageError, UsageError, type DataplaneIo } from "../dataplane-io";
+import {
+  CLIENT_HELP,
+  CLIENT_OPTIONS,
+  clientFor,
+  MAX_CONCURRENCY,
+  oneOf,
+  parseCommandFlags,
+  parseConcurrency,
+  singleSubcommand,
+  targetDeviceIds,
+  usageError,
+  UsageError,
+  type DataplaneIo,
+} from "../dataplane-io";
 import { DATA_SORT_ORDERS } from "../../api/schemas";
 import { runExport, type ExportProgress } from "../../dataplane/export";
 import { changedFlags, readResumeState, resumeStatePath, ResumeStateError, type ExportParameters, type ResumeState } from "../../dataplane/resume";
@@ -99,18 +112,24 @@ export async function dataExport(args: string[], io: DataplaneIo): Promise<numbe
       resume = readResumeState(output);
       if (resume) {
         const changed = changedFlags(resume.parameters.flags, parameters.flags);
-        if (changed.length > 0) throw new UsageError(`--resume: these flags differ from the interrupted export: ${changed.join("; ")}. Give the same flags, or start over without --resume`);
+        if (changed.length > 0)
+          throw new UsageError(
+            `--resume: these flags differ from the interrupted export: ${changed.join("; ")}. Give the same flags, or start over without --resume`,
+          );
         // The recorded window, not a re-resolved one: `--from 24h` must mean the first run's 24 hours.
         parameters = resume.parameters;
         if (!fs.existsSync(output) || fs.statSync(output).size < resume.outputBytes) {
           throw new UsageError(`--resume: ${values.output} is missing or shorter than ${resumeStatePath(values.output!)} records; start over without --resume`);
         }
       } else if (fs.existsSync(output) && fs.statSync(output).size > 0) {
-        throw new UsageError(`--resume: there is no ${resumeStatePath(values.output!)}: the export into ${values.output} is complete or was not started by this command; run without --resume to start over`);
+        throw new UsageError(
+          `--resume: there is no ${resumeStatePath(values.output!)}: the export into ${values.output} is complete or was not started by this command; run without --resume to start over`,
+        );
       }
     }
   } catch (error) {
-    if (error instanceof UsageError || error instanceof TargetUsageError || error instanceof WindowUsageError || error instanceof ResumeStateError) return usage(error.message);
+    if (error instanceof UsageError || error instanceof TargetUsageError || error instanceof WindowUsageError || error instanceof ResumeStateError)
+      return usage(error.message);
     throw error;
   }
 
@@ -178,4 +197,9 @@ function progressPrinter(io: DataplaneIo, forced: boolean): { update: (p: Export
   };
 }
 
-export const dataCommand: Command = singleSubcommand("data", "export", "data export: the Harvest Data entries of selected devices over a time window (JSON Lines or CSV)", dataExport);
+export const dataCommand: Command = singleSubcommand(
+  "data",
+  "export",
+  "data export: the Harvest Data entries of selected devices over a time window (JSON Lines or CSV)",
+  dataExport,
+);

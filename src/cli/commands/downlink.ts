@@ -3,7 +3,20 @@
  * run unless `--yes`. Each device is sent to at most once (see src/dataplane/downlink.ts).
  */
 import type { Command } from "../command";
-import { CLIENT_HELP, CLIENT_OPTIONS, clientFor, MAX_CONCURRENCY, oneOf, parseCommandFlags, parseConcurrency, singleSubcommand, targetDeviceIds, usageError, UsageError, type DataplaneIo } from "../dataplane-io";
+import {
+  CLIENT_HELP,
+  CLIENT_OPTIONS,
+  clientFor,
+  MAX_CONCURRENCY,
+  oneOf,
+  parseCommandFlags,
+  parseConcurrency,
+  singleSubcommand,
+  targetDeviceIds,
+  usageError,
+  UsageError,
+  type DataplaneIo,
+} from "../dataplane-io";
 import { DOWNLINK_DATA_PATTERN } from "../../api/formats";
 import { downlinkExitCode, sendDownlinks, type DownlinkResult } from "../../dataplane/downlink";
 import { parseTargetFlags, TARGET_HELP, TARGET_OPTIONS, TargetUsageError, type DeviceTargets } from "../../dataplane/targets";
@@ -78,7 +91,9 @@ export async function downlinkSend(args: string[], io: DataplaneIo): Promise<num
 
   if (values.yes !== true) {
     if (format === "json") {
-      io.stdout(`${JSON.stringify({ dryRun: true, data, devices: deviceIds.map((deviceId) => ({ deviceId, outcome: "would-send" })), summary: { devices: deviceIds.length } }, null, 2)}\n`);
+      io.stdout(
+        `${JSON.stringify({ dryRun: true, data, devices: deviceIds.map((deviceId) => ({ deviceId, outcome: "would-send" })), summary: { devices: deviceIds.length } }, null, 2)}\n`,
+      );
     } else {
       for (const id of deviceIds) io.stdout(`${id}  would send ${data}\n`);
       io.stdout(`dry run: ${deviceIds.length} device${deviceIds.length === 1 ? "" : "s"} would get ${data}; nothing was sent. Add --yes to send.\n`);
@@ -98,10 +113,20 @@ export async function downlinkSend(args: string[], io: DataplaneIo): Promise<num
   const summary = { devices: deviceIds.length, accepted: count("accepted"), failed: count("failed"), unknown: count("unknown"), notSent: notSent.length };
   if (text) {
     for (const id of notSent) io.stdout(`${id}  not sent (interrupted)\n`);
-    io.stdout(`sent ${data}: ${summary.accepted} accepted, ${summary.failed} failed, ${summary.unknown} unknown${notSent.length > 0 ? `, ${notSent.length} not sent` : ""} of ${summary.devices} devices\n`);
-    if (summary.unknown > 0) io.stderr(`${NAME}: the outcome is unknown for ${results.filter((r) => r.outcome === "unknown").map((r) => r.deviceId).join(",")}: not re-sent; resend with --devices if needed\n`);
+    io.stdout(
+      `sent ${data}: ${summary.accepted} accepted, ${summary.failed} failed, ${summary.unknown} unknown${notSent.length > 0 ? `, ${notSent.length} not sent` : ""} of ${summary.devices} devices\n`,
+    );
+    if (summary.unknown > 0)
+      io.stderr(
+        `${NAME}: the outcome is unknown for ${results
+          .filter((r) => r.outcome === "unknown")
+          .map((r) => r.deviceId)
+          .join(",")}: not re-sent; resend with --devices if needed\n`,
+      );
   } else {
-    io.stdout(`${JSON.stringify({ dryRun: false, data, devices: [...results, ...notSent.map((deviceId) => ({ deviceId, outcome: "not-sent" }))], summary }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify({ dryRun: false, data, devices: [...results, ...notSent.map((deviceId) => ({ deviceId, outcome: "not-sent" }))], summary }, null, 2)}\n`,
+    );
   }
   if (notSent.length > 0 || io.signal?.aborted === true) return 130;
   return downlinkExitCode(results);
@@ -111,4 +136,9 @@ function resultLine(r: DownlinkResult): string {
   return r.outcome === "accepted" ? `${r.deviceId}  accepted` : `${r.deviceId}  ${r.outcome} (${r.code}): ${r.message}`;
 }
 
-export const downlinkCommand: Command = singleSubcommand("downlink", "send", "downlink send: queue an 8-byte downlink for selected devices (dry run unless --yes)", downlinkSend);
+export const downlinkCommand: Command = singleSubcommand(
+  "downlink",
+  "send",
+  "downlink send: queue an 8-byte downlink for selected devices (dry run unless --yes)",
+  downlinkSend,
+);

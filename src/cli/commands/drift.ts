@@ -119,7 +119,8 @@ function parseFlags(args: string[], io: DriftIo): ParsedFlags | "help" {
   const v = parsed.values;
   if (v.help) return "help";
   const sources = [v.stack !== undefined && "--stack", v["state-file"] !== undefined && "--state-file", v.fleet !== undefined && "--fleet"].filter(Boolean);
-  if (sources.length > 1) throw new UsageError(`${sources.join(" and ")} cannot be combined: compare against stacks, a state file or a fleet file, one at a time`);
+  if (sources.length > 1)
+    throw new UsageError(`${sources.join(" and ")} cannot be combined: compare against stacks, a state file or a fleet file, one at a time`);
   const format = v.format ?? "text";
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format ${JSON.stringify(format)}: expected one of ${FORMATS.join(", ")}`);
   for (const s of v.stack ?? []) if (s.trim() === "") throw new UsageError("--stack: empty stack name; give a name or a glob such as 'prod-*'");
@@ -134,7 +135,11 @@ function parseFlags(args: string[], io: DriftIo): ParsedFlags | "help" {
   const cwd = path.resolve(io.cwd, v.cwd ?? ".");
   if (!fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) throw new UsageError(`--cwd ${v.cwd}: not a directory`);
   const source: ExpectedSource =
-    v.fleet !== undefined ? { kind: "fleet", file: v.fleet } : v["state-file"] !== undefined ? { kind: "state-file", file: v["state-file"] } : { kind: "stacks", stacks: v.stack ?? [] };
+    v.fleet !== undefined
+      ? { kind: "fleet", file: v.fleet }
+      : v["state-file"] !== undefined
+        ? { kind: "state-file", file: v["state-file"] }
+        : { kind: "stacks", stacks: v.stack ?? [] };
   return { source, cwd, scope, includeUnmanaged: v["no-unmanaged"] !== true, ignoreFile: v.ignore, format: format as Format, output: v.output };
 }
 

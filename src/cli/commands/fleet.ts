@@ -128,19 +128,21 @@ export async function fleet(args: string[], io: CommandIo = processIo()): Promis
   if (!parallel.success) return usageError(`--parallel ${values.parallel}: ${parallel.error.issues[0]?.message} (shard stacks at once, e.g. --parallel 2)`);
   const engineParallel = ShardCountSchema.safeParse(values["engine-parallel"] ?? DEFAULT_ENGINE_PARALLEL);
   if (!engineParallel.success) {
-    return usageError(`--engine-parallel ${values["engine-parallel"]}: ${engineParallel.error.issues[0]?.message} (e.g. --engine-parallel ${DEFAULT_ENGINE_PARALLEL})`);
+    return usageError(
+      `--engine-parallel ${values["engine-parallel"]}: ${engineParallel.error.issues[0]?.message} (e.g. --engine-parallel ${DEFAULT_ENGINE_PARALLEL})`,
+    );
   }
   let summary;
   try {
     summary = await runShards({
-    operation: operation as FleetOperation,
-    shards: shards.data,
-    parallel: parallel.data,
-    engineParallel: engineParallel.data,
-    projectDir,
-    stackPrefix: prefix.data,
-    env: io.env,
-    onProgress: progressPrinter(operation, io.stderr),
+      operation: operation as FleetOperation,
+      shards: shards.data,
+      parallel: parallel.data,
+      engineParallel: engineParallel.data,
+      projectDir,
+      stackPrefix: prefix.data,
+      env: io.env,
+      onProgress: progressPrinter(operation, io.stderr),
     });
   } catch (error) {
     if (!(error instanceof ShardLayoutError)) throw error;

@@ -20,7 +20,15 @@ import { fleetFromDevices, roundTripMismatches } from "../../fleet/from-devices"
 import { displayPath, FleetDefinitionError } from "../../fleet/issues";
 import { loadFleetDefinition, type FleetDevice } from "../../fleet/load";
 import type { FleetFile } from "../../fleet/schema";
-import { selectDevices, parseSelectionFlags, SELECTION_HELP, SELECTION_OPTIONS, SelectionUsageError, type DeviceLister, type DeviceSelection } from "../../selection";
+import {
+  selectDevices,
+  parseSelectionFlags,
+  SELECTION_HELP,
+  SELECTION_OPTIONS,
+  SelectionUsageError,
+  type DeviceLister,
+  type DeviceSelection,
+} from "../../selection";
 import type { Command } from "../command";
 
 const HELP = `Usage: soracom-sigfox import [options]
@@ -118,7 +126,10 @@ export async function importFleet(args: string[], io: ImportIo = defaultIo()): P
     output = path.resolve(io.cwd, nonEmpty("--output", values.output) ?? "fleet.yaml");
     csvFile = values["devices-csv"] !== undefined ? path.resolve(io.cwd, nonEmpty("--devices-csv", values["devices-csv"])!) : undefined;
     if (csvFile === output) throw new UsageError("--devices-csv must name another file than --output");
-    for (const [flag, file] of [["--output", output], ["--devices-csv", csvFile]] as const) {
+    for (const [flag, file] of [
+      ["--output", output],
+      ["--devices-csv", csvFile],
+    ] as const) {
       if (file !== undefined && fs.existsSync(file) && !values.force) {
         throw new UsageError(`${flag} ${displayPath(file, io.cwd)} already exists: pass --force to replace it, or choose another ${flag}`);
       }
@@ -175,7 +186,9 @@ export async function importFleet(args: string[], io: ImportIo = defaultIo()): P
     const problems = checkRoundTrip(fleet.yaml, output, csvTmp, selected, io);
     if (problems.length > 0) {
       discard(pending);
-      io.stderr(`soracom-sigfox import: the fleet file would not declare the devices exactly as they are:\n${problems.map((p) => `  - ${p}\n`).join("")}Nothing was written.\n`);
+      io.stderr(
+        `soracom-sigfox import: the fleet file would not declare the devices exactly as they are:\n${problems.map((p) => `  - ${p}\n`).join("")}Nothing was written.\n`,
+      );
       return 1;
     }
     writeTemporary(output, fleet.yaml, pending);

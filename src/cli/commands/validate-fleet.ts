@@ -85,12 +85,16 @@ export async function validateFleet(args: string[], io: ValidateIo = processIo()
     io.stdout(`${them} adopt-only (no PAC): they can only be adopted (already registered to the operator), never registered\n`);
   }
   for (const d of fleet.devices) {
-    const tags = Object.entries(d.tags).map(([k, v]) => `${k}=${v}`).join(",") || "-";
-    const flags = [
-      d.terminationEnabled === true ? "terminationEnabled" : "protected",
-      ...(d.deleteImmediately === true ? ["deleteImmediately"] : []),
-    ].join(",");
-    io.stdout(`  ${d.deviceId.padEnd(8)}  group=${d.groupId ?? "-"}  tags=${tags}  ${flags}  ${d.adoptOnly ? "adopt-only (no PAC)" : `PAC from ${d.pacSource.where}`}\n`);
+    const tags =
+      Object.entries(d.tags)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",") || "-";
+    const flags = [d.terminationEnabled === true ? "terminationEnabled" : "protected", ...(d.deleteImmediately === true ? ["deleteImmediately"] : [])].join(
+      ",",
+    );
+    io.stdout(
+      `  ${d.deviceId.padEnd(8)}  group=${d.groupId ?? "-"}  tags=${tags}  ${flags}  ${d.adoptOnly ? "adopt-only (no PAC)" : `PAC from ${d.pacSource.where}`}\n`,
+    );
   }
   return 0;
 }

@@ -3,13 +3,7 @@
  * around one model call. Bodies are parsed with the shared wire schemas from src/api/schemas.ts.
  */
 import type { Hono } from "hono";
-import {
-  AuthRequest,
-  SetGroupRequest,
-  SigfoxData,
-  SigfoxRegistrationRequest,
-  TagUpdateRequestList,
-} from "../../api/schemas";
+import { AuthRequest, SetGroupRequest, SigfoxData, SigfoxRegistrationRequest, TagUpdateRequestList } from "../../api/schemas";
 import { fail } from "../errors";
 import { authenticate } from "../model/auth";
 import * as devices from "../model/devices";
@@ -58,7 +52,11 @@ export function mountApiRoutes(app: Hono<AppEnv>, rt: EmulatorRuntime): void {
     apiOperation(rt, "getDataFromSigfoxDevice", ({ c, url, operatorId }) => {
       const query = parseDataQuery(url);
       const page = model.read((ctx) => devices.getData(ctx, operatorId, param(c, "device_id"), query));
-      return json(page.items.map((e) => toWireDataEntry(page.device.deviceId, e)), 200, nextPageHeaders(url, page.nextKey));
+      return json(
+        page.items.map((e) => toWireDataEntry(page.device.deviceId, e)),
+        200,
+        nextPageHeaders(url, page.nextKey),
+      );
     }),
   );
 
@@ -133,7 +131,7 @@ export function mountApiRoutes(app: Hono<AppEnv>, rt: EmulatorRuntime): void {
       const result = model.mutate((ctx) => devices.terminateDevice(ctx, operatorId, param(c, "device_id"), raw === "true"));
       const wire: Record<string, unknown> = { ...toWireDevice(result.device) };
       // Undocumented field name: the new PAC comes back as `registrationSecret`, the name `register` takes it under.
-      if (result.newPac !== undefined) wire["registrationSecret"] = result.newPac;
+      if (result.newPac !== undefined) wire.registrationSecret = result.newPac;
       return json(wire);
     }),
   );

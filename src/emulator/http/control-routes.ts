@@ -4,14 +4,7 @@
  */
 import type { Context, Hono } from "hono";
 import type { z } from "zod";
-import {
-  ClockAdvanceRequest,
-  DevicePatch,
-  FaultRequest,
-  RateLimitConfig,
-  SeedRequest,
-  UplinkRequest,
-} from "../control/schemas";
+import { ClockAdvanceRequest, DevicePatch, FaultRequest, RateLimitConfig, SeedRequest, UplinkRequest } from "../control/schemas";
 import * as control from "../model/control";
 import { dumpState } from "./state-dump";
 import { MAX_CONTROL_BODY_BYTES, readJsonBody } from "./body";

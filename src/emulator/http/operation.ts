@@ -79,7 +79,9 @@ export function apiOperation(rt: EmulatorRuntime, operation: ApiOperation, handl
       if (fault.drop === "before") return finish(null);
       if (fault.drop === undefined && fault.status !== undefined) {
         const verdict = rt.rateLimiter.peek(operation, clock.now());
-        return finish(fault.status === 429 ? rateLimitedResponse(verdict, lang) : errorResponse(injectedStatusError(fault.status), lang, rateLimitHeaders(verdict)));
+        return finish(
+          fault.status === 429 ? rateLimitedResponse(verdict, lang) : errorResponse(injectedStatusError(fault.status), lang, rateLimitHeaders(verdict)),
+        );
       }
     }
 

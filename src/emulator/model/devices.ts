@@ -160,7 +160,7 @@ export function putTags(ctx: ModelContext, operatorId: string, deviceId: string,
 
 export function deleteTag(ctx: ModelContext, operatorId: string, deviceId: string, tagName: string): void {
   const device = findMutableDevice(ctx, operatorId, deviceId);
-  if (!Object.hasOwn(device.tags, tagName)) return fail("tagNotFound");
+  if (!Object.hasOwn(device.tags, tagName)) fail("tagNotFound");
   delete device.tags[tagName];
   touch(ctx, device);
 }
@@ -220,7 +220,7 @@ export function terminateDevice(ctx: ModelContext, operatorId: string, deviceId:
 // --- downlink -------------------------------------------------------------------------------------
 
 export function queueDownlink(ctx: ModelContext, operatorId: string, deviceId: string, data: string | undefined): void {
-  if (data === undefined || !DOWNLINK_DATA_PATTERN.test(data)) return fail("invalidDownlinkData");
+  if (data === undefined || !DOWNLINK_DATA_PATTERN.test(data)) fail("invalidDownlinkData");
   const device = findMutableDevice(ctx, operatorId, deviceId);
   // A newer message replaces a pending one (documented). Undocumented: queuing does not change lastModifiedTime.
   device.pendingDownlink = { data: data.toLowerCase(), queuedAt: ctx.clock.now() };
