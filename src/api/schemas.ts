@@ -28,7 +28,7 @@ export const LastSeen = z.looseObject({
 export type LastSeen = z.infer<typeof LastSeen>;
 
 /** `SigfoxDevice`: note `device_id` in snake case, unlike every other field. */
-export const SigfoxDevice = z.looseObject({
+export const ApiSigfoxDevice = z.looseObject({
   device_id: z.string(),
   operatorId: z.string().optional(),
   status: SigfoxDeviceStatus.optional(),
@@ -38,9 +38,9 @@ export const SigfoxDevice = z.looseObject({
   lastModifiedTime: z.string().optional(),
   lastSeen: LastSeen.optional(),
 });
-export type SigfoxDevice = z.infer<typeof SigfoxDevice>;
+export type ApiSigfoxDevice = z.infer<typeof ApiSigfoxDevice>;
 
-export const SigfoxDeviceList = z.array(SigfoxDevice);
+export const SigfoxDeviceList = z.array(ApiSigfoxDevice);
 
 /**
  * Body of `POST /sigfox_devices/{device_id}/register`: tags as a *map* here. Request schemas carry the

@@ -17,7 +17,7 @@ import {
   type DataEntry,
   SetGroupRequest,
   SigfoxData,
-  SigfoxDevice,
+  ApiSigfoxDevice,
   SigfoxDeviceList,
   type SigfoxOperation,
   SigfoxRegistrationRequest,
@@ -119,7 +119,7 @@ export class SoracomClient {
   // Operations
 
   /** `GET /sigfox_devices`: one page of devices, optionally filtered by tag. */
-  async listSigfoxDevices(query: ListSigfoxDevicesQuery = {}, opts?: CallOptions): Promise<Page<SigfoxDevice>> {
+  async listSigfoxDevices(query: ListSigfoxDevicesQuery = {}, opts?: CallOptions): Promise<Page<ApiSigfoxDevice>> {
     const op = "listSigfoxDevices";
     if (query.tagValueMatchMode !== undefined && !TAG_VALUE_MATCH_MODES.includes(query.tagValueMatchMode)) {
       throw invalidArgument(op, `tagValueMatchMode must be one of ${TAG_VALUE_MATCH_MODES.join(", ")}`);
@@ -151,7 +151,7 @@ export class SoracomClient {
   }
 
   /** Every device of every page of `listSigfoxDevices(query)`. */
-  sigfoxDevices(query: Omit<ListSigfoxDevicesQuery, "lastEvaluatedKey"> & { lastEvaluatedKey?: string } = {}, opts?: CallOptions): AsyncIterable<SigfoxDevice> {
+  sigfoxDevices(query: Omit<ListSigfoxDevicesQuery, "lastEvaluatedKey"> & { lastEvaluatedKey?: string } = {}, opts?: CallOptions): AsyncIterable<ApiSigfoxDevice> {
     return paginate(
       "listSigfoxDevices",
       (cursor) => this.listSigfoxDevices({ ...query, ...(cursor !== undefined ? { lastEvaluatedKey: cursor } : {}) }, opts),
@@ -160,7 +160,7 @@ export class SoracomClient {
   }
 
   /** `GET /sigfox_devices/{device_id}`. A missing device is a `not_found` error. */
-  async getSigfoxDevice(deviceId: string, opts?: CallOptions): Promise<SigfoxDevice> {
+  async getSigfoxDevice(deviceId: string, opts?: CallOptions): Promise<ApiSigfoxDevice> {
     return this.deviceCall("getSigfoxDevice", "GET", deviceId, "", undefined, opts);
   }
 
@@ -220,12 +220,12 @@ export class SoracomClient {
   }
 
   /** `POST …/enable_termination`: allow termination (turn protection off). */
-  async enableTerminationOnSigfoxDevice(deviceId: string, opts?: CallOptions): Promise<SigfoxDevice> {
+  async enableTerminationOnSigfoxDevice(deviceId: string, opts?: CallOptions): Promise<ApiSigfoxDevice> {
     return this.deviceCall("enableTerminationOnSigfoxDevice", "POST", deviceId, "/enable_termination", undefined, opts);
   }
 
   /** `POST …/disable_termination`: forbid termination (turn protection on). */
-  async disableTerminationOnSigfoxDevice(deviceId: string, opts?: CallOptions): Promise<SigfoxDevice> {
+  async disableTerminationOnSigfoxDevice(deviceId: string, opts?: CallOptions): Promise<ApiSigfoxDevice> {
     return this.deviceCall("disableTerminationOnSigfoxDevice", "POST", deviceId, "/disable_termination", undefined, opts);
   }
 
@@ -233,7 +233,7 @@ export class SoracomClient {
    * `POST …/register` with the PAC and tags (a map). Not replayed after a failure that may have
    * reached the server (`outcomeUnknown` on the error): reconcile with {@link getSigfoxDevice}.
    */
-  async registerSigfoxDevice(deviceId: string, input: RegisterSigfoxDeviceInput, opts?: CallOptions): Promise<SigfoxDevice> {
+  async registerSigfoxDevice(deviceId: string, input: RegisterSigfoxDeviceInput, opts?: CallOptions): Promise<ApiSigfoxDevice> {
     const op = "registerSigfoxDevice";
     if (!input || typeof input.registrationSecret !== "string" || input.registrationSecret === "") {
       throw invalidArgument(op, "registrationSecret (the PAC) is required");
@@ -248,19 +248,19 @@ export class SoracomClient {
   }
 
   /** `POST …/set_group` `{groupId}`. */
-  async setSigfoxDeviceGroup(deviceId: string, groupId: string, opts?: CallOptions): Promise<SigfoxDevice> {
+  async setSigfoxDeviceGroup(deviceId: string, groupId: string, opts?: CallOptions): Promise<ApiSigfoxDevice> {
     const op = "setSigfoxDeviceGroup";
     if (typeof groupId !== "string" || groupId === "") throw invalidArgument(op, "groupId is required");
     return this.deviceCall(op, "POST", deviceId, "/set_group", parseRequest(op, SetGroupRequest, { groupId }), opts);
   }
 
   /** `POST …/unset_group`. */
-  async unsetSigfoxDeviceGroup(deviceId: string, opts?: CallOptions): Promise<SigfoxDevice> {
+  async unsetSigfoxDeviceGroup(deviceId: string, opts?: CallOptions): Promise<ApiSigfoxDevice> {
     return this.deviceCall("unsetSigfoxDeviceGroup", "POST", deviceId, "/unset_group", undefined, opts);
   }
 
   /** `PUT …/tags` `[{tagName, tagValue}]`: inserts or updates; never removes. */
-  async putSigfoxDeviceTags(deviceId: string, tags: TagUpdateRequest[], opts?: CallOptions): Promise<SigfoxDevice> {
+  async putSigfoxDeviceTags(deviceId: string, tags: TagUpdateRequest[], opts?: CallOptions): Promise<ApiSigfoxDevice> {
     const op = "putSigfoxDeviceTags";
     return this.deviceCall(op, "PUT", deviceId, "/tags", parseRequest(op, TagUpdateRequestList, tags), opts);
   }
@@ -282,7 +282,7 @@ export class SoracomClient {
    * `POST …/terminate[?delete_immediately=true]`. Not replayed after a failure that may have reached
    * the server: reconcile with {@link getSigfoxDevice}.
    */
-  async terminateSigfoxDevice(deviceId: string, input: TerminateSigfoxDeviceInput = {}, opts?: CallOptions): Promise<SigfoxDevice> {
+  async terminateSigfoxDevice(deviceId: string, input: TerminateSigfoxDeviceInput = {}, opts?: CallOptions): Promise<ApiSigfoxDevice> {
     const op = "terminateSigfoxDevice";
     const path = devicePath(op, deviceId, "/terminate");
     return this.run(op, opts, async (signal, attempts) => {
@@ -297,7 +297,7 @@ export class SoracomClient {
         signal,
         attempts,
       );
-      return parseResponse(op, SigfoxDevice, res, attempts.n);
+      return parseResponse(op, ApiSigfoxDevice, res, attempts.n);
     });
   }
 
@@ -346,7 +346,7 @@ export class SoracomClient {
     body: unknown,
     opts: CallOptions | undefined,
     secrets?: string[],
-  ): Promise<SigfoxDevice> {
+  ): Promise<ApiSigfoxDevice> {
     const path = devicePath(op, deviceId, suffix);
     return this.run(op, opts, async (signal, attempts) => {
       const res = await this.execute(
@@ -354,7 +354,7 @@ export class SoracomClient {
         signal,
         attempts,
       );
-      return parseResponse(op, SigfoxDevice, res, attempts.n);
+      return parseResponse(op, ApiSigfoxDevice, res, attempts.n);
     });
   }
 

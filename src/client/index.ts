@@ -52,4 +52,4 @@ export { sharedRateLimiter, sharedRetryBudget, configureSharedLimits, resetShare
 export { clearTokenCache, TOKEN_REFRESH_FRACTION } from "./token-cache";
 export { DEFAULT_TIMEOUTS, DEFAULT_MAX_CONNECTIONS, userAgent, packageVersion, closeSharedDispatchers, type TimeoutOptions } from "./transport";
 export type { SoracomClientStats } from "./stats";
-export type { SigfoxDevice, DataEntry, TagMap, TagUpdateRequest } from "../api/schemas";
+export type { ApiSigfoxDevice, DataEntry, TagMap, TagUpdateRequest } from "../api/schemas";

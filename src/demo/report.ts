@@ -2,9 +2,9 @@
  * Formatting for the demo: the fleet as a table and drift as a list of fields per device.
  */
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import type { SigfoxDevice } from "../api/schemas";
+import type { ApiSigfoxDevice } from "../api/schemas";
 
-export function deviceTable(devices: SigfoxDevice[]): string {
+export function deviceTable(devices: ApiSigfoxDevice[]): string {
   const rows = devices.map((d) => [
     d.device_id,
     d.status ?? "",

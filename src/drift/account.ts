@@ -7,7 +7,7 @@
  * Calls: `ceil(A/100)` list pages for the `A` devices the listing returns, plus one GET per managed
  * device absent from the listing (none when the account holds every managed device in scope).
  */
-import type { SigfoxDevice } from "../api/schemas";
+import type { ApiSigfoxDevice } from "../api/schemas";
 import type { ListSigfoxDevicesQuery } from "../client/client";
 import { isSoracomApiError } from "../client/errors";
 import { paginate, type Page } from "../client/pagination";
@@ -16,15 +16,15 @@ import { listQueryFor, type DeviceSelection } from "../selection";
 
 /** The part of the client this module needs. */
 export interface AccountApi {
-  listSigfoxDevices(query?: ListSigfoxDevicesQuery): Promise<Page<SigfoxDevice>>;
-  getSigfoxDevice(deviceId: string): Promise<SigfoxDevice>;
+  listSigfoxDevices(query?: ListSigfoxDevicesQuery): Promise<Page<ApiSigfoxDevice>>;
+  getSigfoxDevice(deviceId: string): Promise<ApiSigfoxDevice>;
 }
 
 export interface AccountSnapshot {
   /** Every device the listing returned, by canonical device ID. */
-  listed: Map<string, SigfoxDevice>;
+  listed: Map<string, ApiSigfoxDevice>;
   /** Managed devices absent from the listing, by canonical ID: the device a GET found, or undefined (404). */
-  confirmed: Map<string, SigfoxDevice | undefined>;
+  confirmed: Map<string, ApiSigfoxDevice | undefined>;
   calls: { list: number; get: number };
 }
 
@@ -38,7 +38,7 @@ export async function readAccount(
   onListed?: (listed: number, pages: number) => void,
 ): Promise<AccountSnapshot> {
   const calls = { list: 0, get: 0 };
-  const listed = new Map<string, SigfoxDevice>();
+  const listed = new Map<string, ApiSigfoxDevice>();
   const query = listQueryFor(scope);
   const pages = paginate("listSigfoxDevices", (cursor) => {
     if (calls.list > 0) onListed?.(listed.size, calls.list);
@@ -51,14 +51,14 @@ export async function readAccount(
   onListed?.(listed.size, calls.list);
 
   const unconfirmed = [...new Set([...managedDeviceIds].filter((id) => !listed.has(canonicalDeviceId(id))))];
-  const confirmed = new Map<string, SigfoxDevice | undefined>();
+  const confirmed = new Map<string, ApiSigfoxDevice | undefined>();
   // Many managed devices absent (a fleet deleted by mistake): a second listing of the whole account
   // confirms them all for ceil(A/100) calls instead of one GET each. It is as safe as the GETs: a
   // device created or changed while the first listing ran is in the second one. Only without a
   // server-side filter: a filtered listing would miss a managed device that lost the scope tag.
   const relistPages = Math.ceil((listed.size + 1) / 100);
   if (Object.keys(query).length === 0 && unconfirmed.length > relistPages) {
-    const again = new Map<string, SigfoxDevice>();
+    const again = new Map<string, ApiSigfoxDevice>();
     const relisting = paginate("listSigfoxDevices", (cursor) => {
       calls.list++;
       return api.listSigfoxDevices(cursor !== undefined ? { lastEvaluatedKey: cursor } : {});

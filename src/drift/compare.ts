@@ -5,7 +5,7 @@
  * `terminated` is missing; otherwise each managed field is compared. Unmanaged = listed, in scope
  * (every scope tag, not terminated) and in no compared stack / fleet file.
  */
-import type { SigfoxDevice } from "../api/schemas";
+import type { ApiSigfoxDevice } from "../api/schemas";
 import { canonicalDeviceId } from "../fleet/device-id";
 import { matchesSelection, type DeviceSelection } from "../selection";
 import type { AccountSnapshot } from "./account";
@@ -24,7 +24,7 @@ export interface CompareInput {
 }
 
 /** The fields that differ, in a stable order: tags by name, then groupId, then terminationEnabled. */
-export function driftedFields(expected: ExpectedDevice, actual: SigfoxDevice): DriftField[] {
+export function driftedFields(expected: ExpectedDevice, actual: ApiSigfoxDevice): DriftField[] {
   const skip = new Set(expected.uncomparable ?? []);
   const fields: DriftField[] = [];
   if (!skip.has("tags")) {

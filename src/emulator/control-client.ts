@@ -2,7 +2,7 @@
  * `EmulatorControl`: a typed HTTP client of the control plane, usable against an emulator in this
  * process or one started with `soracom-sigfox emulator` elsewhere.
  */
-import type { ApiOperation, SigfoxDevice, DataEntry } from "../api/schemas";
+import type { ApiOperation, ApiSigfoxDevice, DataEntry } from "../api/schemas";
 import type { ActiveFault } from "./control/faults";
 import type { RequestLogEntry } from "./control/request-log";
 import type { DevicePatch, FaultRequest, RateLimitConfig, SeedRequest, UplinkRequest } from "./control/schemas";
@@ -21,7 +21,7 @@ export class EmulatorControlError extends Error {
 }
 
 export interface UplinkResponse {
-  device: SigfoxDevice;
+  device: ApiSigfoxDevice;
   dataEntry: DataEntry;
   deliveredDownlink: string | null;
 }
@@ -78,7 +78,7 @@ export class EmulatorControl {
   uplink(deviceId: string, message: UplinkRequest = {}): Promise<UplinkResponse> {
     return this.call("POST", `/devices/${encodeURIComponent(deviceId)}/uplink`, message);
   }
-  mutateDevice(deviceId: string, patch: DevicePatch): Promise<SigfoxDevice> {
+  mutateDevice(deviceId: string, patch: DevicePatch): Promise<ApiSigfoxDevice> {
     return this.call("PATCH", `/devices/${encodeURIComponent(deviceId)}`, patch);
   }
   /** The device leaves its account out of band (back to the network registry, PAC unchanged); `forget` removes it from the network too. */

@@ -15,7 +15,7 @@
  * `roundTripMismatches` checks what the loader makes of the result against the listed devices.
  */
 import { stringify } from "yaml";
-import type { SigfoxDevice } from "../api/schemas";
+import type { ApiSigfoxDevice } from "../api/schemas";
 import { canonicalDeviceId } from "./device-id";
 import type { FleetDevice } from "./load";
 import type { FleetDeviceEntry, FleetFile } from "./schema";
@@ -48,7 +48,7 @@ export interface FleetFromDevicesOptions {
 }
 
 /** The declared state of a listed device. */
-export function declaredStateOf(device: SigfoxDevice): DeclaredState {
+export function declaredStateOf(device: ApiSigfoxDevice): DeclaredState {
   return {
     deviceId: device.device_id,
     tags: { ...(device.tags ?? {}) },
@@ -110,7 +110,7 @@ function sortedTags(tags: Record<string, string | null>): Record<string, string 
  * The fleet definition declaring `listed` exactly, adopt-only, factored into defaults; plus the
  * devices CSV when `options.devicesCsvPath` is given.
  */
-export function fleetFromDevices(listed: readonly SigfoxDevice[], options: FleetFromDevicesOptions = {}): ImportedFleetText {
+export function fleetFromDevices(listed: readonly ApiSigfoxDevice[], options: FleetFromDevicesOptions = {}): ImportedFleetText {
   const devices = listed.map(declaredStateOf).sort((a, b) => compareDeviceIds(a.deviceId, b.deviceId));
   const withCsv = options.devicesCsvPath !== undefined;
   const termination =
@@ -173,7 +173,7 @@ function devicesCsv(devices: readonly DeclaredState[]): string {
  * Differences between what a loaded fleet declares and the listed devices' state (empty = the
  * fleet declares exactly those devices, as they are, all adopt-only).
  */
-export function roundTripMismatches(listed: readonly SigfoxDevice[], loaded: readonly FleetDevice[]): string[] {
+export function roundTripMismatches(listed: readonly ApiSigfoxDevice[], loaded: readonly FleetDevice[]): string[] {
   const problems: string[] = [];
   const byId = new Map(loaded.map((d) => [d.deviceId, d]));
   for (const state of listed.map(declaredStateOf)) {

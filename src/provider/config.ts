@@ -12,7 +12,7 @@
  */
 import * as os from "node:os";
 import * as path from "node:path";
-import type { SigfoxDevice } from "../api/schemas";
+import type { ApiSigfoxDevice } from "../api/schemas";
 import { SoracomClient, type SoracomClientOptions } from "../client";
 import type { Page } from "../client/pagination";
 
@@ -53,20 +53,20 @@ export interface ProviderSettings {
  * against a fake or an emulator-backed client.
  */
 export interface DeviceApi {
-  getSigfoxDevice(deviceId: string): Promise<SigfoxDevice>;
+  getSigfoxDevice(deviceId: string): Promise<ApiSigfoxDevice>;
   /** One page of the account's devices (the device directory lists the account with it). */
-  listSigfoxDevices(query: { lastEvaluatedKey?: string }): Promise<Page<SigfoxDevice>>;
+  listSigfoxDevices(query: { lastEvaluatedKey?: string }): Promise<Page<ApiSigfoxDevice>>;
   registerSigfoxDevice(
     deviceId: string,
     body: { registrationSecret: string; tags?: Record<string, string>; productCertificationId?: string },
-  ): Promise<SigfoxDevice>;
-  putSigfoxDeviceTags(deviceId: string, tags: { tagName: string; tagValue: string }[]): Promise<SigfoxDevice>;
+  ): Promise<ApiSigfoxDevice>;
+  putSigfoxDeviceTags(deviceId: string, tags: { tagName: string; tagValue: string }[]): Promise<ApiSigfoxDevice>;
   deleteSigfoxDeviceTag(deviceId: string, tagName: string): Promise<void>;
-  setSigfoxDeviceGroup(deviceId: string, groupId: string): Promise<SigfoxDevice>;
-  unsetSigfoxDeviceGroup(deviceId: string): Promise<SigfoxDevice>;
-  enableTerminationOnSigfoxDevice(deviceId: string): Promise<SigfoxDevice>;
-  disableTerminationOnSigfoxDevice(deviceId: string): Promise<SigfoxDevice>;
-  terminateSigfoxDevice(deviceId: string, opts: { deleteImmediately?: boolean }): Promise<SigfoxDevice>;
+  setSigfoxDeviceGroup(deviceId: string, groupId: string): Promise<ApiSigfoxDevice>;
+  unsetSigfoxDeviceGroup(deviceId: string): Promise<ApiSigfoxDevice>;
+  enableTerminationOnSigfoxDevice(deviceId: string): Promise<ApiSigfoxDevice>;
+  disableTerminationOnSigfoxDevice(deviceId: string): Promise<ApiSigfoxDevice>;
+  terminateSigfoxDevice(deviceId: string, opts: { deleteImmediately?: boolean }): Promise<ApiSigfoxDevice>;
 }
 
 /**

@@ -13,7 +13,7 @@
  * The client already retries replay-safe calls a few times within a process-wide budget and waits out
  * 429s; this layer is what survives once that budget is spent, and what makes `register` safe to retry.
  */
-import type { SigfoxDevice } from "../api/schemas";
+import type { ApiSigfoxDevice } from "../api/schemas";
 import { backoffDelay } from "../client/retry";
 import type { DeviceApi } from "./config";
 import { lookupDevice } from "./device-lookup";
@@ -68,9 +68,9 @@ export async function retryIdempotent<T>(call: () => Promise<T>, policy: Converg
 
 /** How a registration ended. */
 export type RegistrationOutcome =
-  | { kind: "registered"; device: SigfoxDevice; attempts: number }
+  | { kind: "registered"; device: ApiSigfoxDevice; attempts: number }
   /** Already in this operator's account (an earlier attempt or run registered it, or it was there before). */
-  | { kind: "adopted"; device: SigfoxDevice; attempts: number; registerError: unknown };
+  | { kind: "adopted"; device: ApiSigfoxDevice; attempts: number; registerError: unknown };
 
 /** Why a registration did not end in a device of this operator; the caller words the message. */
 export class RegistrationFailure extends Error {
@@ -80,7 +80,7 @@ export class RegistrationFailure extends Error {
     readonly kind: "refused" | "terminated" | "budget" | "unverified",
     readonly registerError: unknown,
     readonly attempts: number,
-    readonly device?: SigfoxDevice,
+    readonly device?: ApiSigfoxDevice,
     readonly readError?: unknown,
   ) {
     super(kind);
@@ -88,7 +88,7 @@ export class RegistrationFailure extends Error {
 }
 
 /** A device that counts as registered to this operator (anything but its stock or a terminated one). */
-function isRegistered(device: SigfoxDevice): boolean {
+function isRegistered(device: ApiSigfoxDevice): boolean {
   return device.status !== "instock" && device.status !== "terminated";
 }
 
@@ -106,7 +106,7 @@ function isRegistered(device: SigfoxDevice): boolean {
 export async function registerConverging(
   api: DeviceApi,
   deviceId: string,
-  register: () => Promise<SigfoxDevice>,
+  register: () => Promise<ApiSigfoxDevice>,
   policy: ConvergencePolicy = current,
 ): Promise<RegistrationOutcome> {
   let attempt = 0;
@@ -122,7 +122,7 @@ export async function registerConverging(
     if (code === "config" || code === "auth" || code === "aborted") throw registerError;
 
     // Read until the outcome is known (or the budget is spent): the only proof that allows a new attempt.
-    let existing: SigfoxDevice | undefined;
+    let existing: ApiSigfoxDevice | undefined;
     for (let read = 1; ; read++) {
       try {
         existing = await lookupDevice(api, deviceId);

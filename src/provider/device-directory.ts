@@ -34,13 +34,13 @@
  * look-up, falls back to its own GET, so a failed listing costs at most one extra call per waiter.
  */
 import type { Page } from "../client/pagination";
-import type { SigfoxDevice } from "../api/schemas";
+import type { ApiSigfoxDevice } from "../api/schemas";
 import { errorCode } from "./errors";
 
 /** The calls the directory makes. */
 export interface DirectoryApi {
-  getSigfoxDevice(deviceId: string): Promise<SigfoxDevice>;
-  listSigfoxDevices(query: { lastEvaluatedKey?: string }): Promise<Page<SigfoxDevice>>;
+  getSigfoxDevice(deviceId: string): Promise<ApiSigfoxDevice>;
+  listSigfoxDevices(query: { lastEvaluatedKey?: string }): Promise<Page<ApiSigfoxDevice>>;
 }
 
 export interface DirectoryOptions {
@@ -72,7 +72,7 @@ export interface DirectoryStats {
 interface Waiter {
   key: string;
   deviceId: string;
-  resolve(device: SigfoxDevice | undefined): void;
+  resolve(device: ApiSigfoxDevice | undefined): void;
   reject(error: unknown): void;
 }
 
@@ -87,7 +87,7 @@ export class DeviceDirectory {
   private stats: DirectoryStats = { lookups: 0, gets: 0, pages: 0, listed: 0 };
   private readonly totals: DirectoryStats = { lookups: 0, gets: 0, pages: 0, listed: 0 };
   private listingEndedAt = 0;
-  private readonly entries = new Map<string, { device: SigfoxDevice; at: number }>();
+  private readonly entries = new Map<string, { device: ApiSigfoxDevice; at: number }>();
   private readonly waiters: Waiter[] = [];
   private listing: ListingState = "idle";
   private cursor: string | undefined;
@@ -101,7 +101,7 @@ export class DeviceDirectory {
   }
 
   /** The device, or `undefined` when the API confirmed it does not exist (404). Other failures throw. */
-  lookup(deviceId: string): Promise<SigfoxDevice | undefined> {
+  lookup(deviceId: string): Promise<ApiSigfoxDevice | undefined> {
     this.startOverWhenStale();
     this.count("lookups");
     const key = keyOf(deviceId);
@@ -171,7 +171,7 @@ export class DeviceDirectory {
 
   private async nextPage(): Promise<void> {
     this.count("pages");
-    let page: Page<SigfoxDevice>;
+    let page: Page<ApiSigfoxDevice>;
     try {
       page = await this.api.listSigfoxDevices(this.cursor === undefined ? {} : { lastEvaluatedKey: this.cursor });
     } catch {
@@ -196,7 +196,7 @@ export class DeviceDirectory {
   }
 
   /** A listed entry, once, while it is fresh. */
-  private take(key: string): SigfoxDevice | undefined {
+  private take(key: string): ApiSigfoxDevice | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     this.entries.delete(key);
@@ -221,7 +221,7 @@ export class DeviceDirectory {
     return this.stats.pages > 0 && this.stats.listed >= this.stats.pages;
   }
 
-  private async get(deviceId: string): Promise<SigfoxDevice | undefined> {
+  private async get(deviceId: string): Promise<ApiSigfoxDevice | undefined> {
     this.count("gets");
     try {
       return await this.api.getSigfoxDevice(deviceId);

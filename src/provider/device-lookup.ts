@@ -7,7 +7,7 @@
  * configuration): one listing of the account answers many look-ups when the stack is large, single
  * GETs serve a small stack. See ./device-directory.ts for the rule and why it is safe.
  */
-import type { SigfoxDevice } from "../api/schemas";
+import type { ApiSigfoxDevice } from "../api/schemas";
 import { DeviceDirectory, type DirectoryApi } from "./device-directory";
 
 const directories = new WeakMap<DirectoryApi, DeviceDirectory>();
@@ -22,6 +22,6 @@ export function deviceDirectory(api: DirectoryApi): DeviceDirectory {
   return directory;
 }
 
-export function lookupDevice(api: DirectoryApi, deviceId: string): Promise<SigfoxDevice | undefined> {
+export function lookupDevice(api: DirectoryApi, deviceId: string): Promise<ApiSigfoxDevice | undefined> {
   return deviceDirectory(api).lookup(deviceId);
 }

@@ -19,7 +19,7 @@ import {
   TOO_MANY_TAGS_MESSAGE,
   withinTagCount,
 } from "../api/values";
-import type { SigfoxDevice } from "../api/schemas";
+import type { ApiSigfoxDevice } from "../api/schemas";
 import { getApi, currentSettings, type DeviceApi } from "./config";
 import { registerConverging, RegistrationFailure, retryIdempotent, type RegistrationOutcome } from "./convergence";
 import { lookupDevice } from "./device-lookup";
@@ -277,7 +277,7 @@ export async function create(raw: Record<string, unknown>): Promise<pulumi.dynam
 async function converge(
   api: DeviceApi,
   desired: SigfoxDeviceInputs,
-  device: SigfoxDevice,
+  device: ApiSigfoxDevice,
   what: "registered" | "adopted",
   provider: unknown,
 ): Promise<pulumi.dynamic.CreateResult> {
@@ -308,7 +308,7 @@ async function converge(
 export async function read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
   const prior = priorState(props);
   const deviceId = id || prior.deviceId;
-  let device: SigfoxDevice | undefined;
+  let device: ApiSigfoxDevice | undefined;
   try {
     device = await lookupDevice(getApi(), deviceId);
   } catch (e) {
@@ -391,13 +391,13 @@ export async function remove(id: string, props: Record<string, unknown>): Promis
   }
 
   const api = getApi();
-  let response: SigfoxDevice;
+  let response: ApiSigfoxDevice;
   try {
     response = await api.terminateSigfoxDevice(deviceId, { deleteImmediately });
   } catch (e) {
     if (errorCode(e) === "not_found") return;
     // A conflict or an unknown outcome: the device may already be terminated. Look before failing.
-    let live: SigfoxDevice | undefined;
+    let live: ApiSigfoxDevice | undefined;
     try {
       live = await api.getSigfoxDevice(deviceId);
     } catch (getError) {
@@ -443,7 +443,7 @@ export async function remove(id: string, props: Record<string, unknown>): Promis
  * `pulumi import` does not work for dynamic resources, so adoption is how an existing device (or one
  * an interrupted run registered) comes under management.
  */
-async function registerOrAdopt(api: DeviceApi, deviceId: string, register: () => Promise<SigfoxDevice>, secrets: string[]): Promise<RegistrationOutcome> {
+async function registerOrAdopt(api: DeviceApi, deviceId: string, register: () => Promise<ApiSigfoxDevice>, secrets: string[]): Promise<RegistrationOutcome> {
   let outcome: RegistrationOutcome;
   try {
     outcome = await registerConverging(api, deviceId, register);
@@ -467,8 +467,8 @@ async function registerOrAdopt(api: DeviceApi, deviceId: string, register: () =>
  * `create` without a PAC (adopt-only): the device must already be registered to this operator. It is
  * looked up (never registered), so a device that is not there fails before any write, naming the fix.
  */
-async function adoptWithoutPac(api: DeviceApi, deviceId: string): Promise<SigfoxDevice> {
-  let existing: SigfoxDevice | undefined;
+async function adoptWithoutPac(api: DeviceApi, deviceId: string): Promise<ApiSigfoxDevice> {
+  let existing: ApiSigfoxDevice | undefined;
   try {
     existing = await lookupDevice(api, deviceId);
   } catch (e) {
@@ -526,7 +526,7 @@ function registrationError(deviceId: string, e: unknown, secrets: string[]): Err
  * A terminated device cannot be registered again until Soracom deletes it, 24 hours after its
  * termination; it then returns to the Sigfox network with a NEW PAC (the program's PAC is spent).
  */
-export function terminatedDeviceMessage(deviceId: string, device: SigfoxDevice | undefined): string {
+export function terminatedDeviceMessage(deviceId: string, device: ApiSigfoxDevice | undefined): string {
   const since = device?.lastModifiedTime;
   const sinceMs = since === undefined ? NaN : Date.parse(since);
   const when = Number.isNaN(sinceMs)
@@ -541,7 +541,7 @@ export function terminatedDeviceMessage(deviceId: string, device: SigfoxDevice |
 }
 
 /** What a (non-immediate) termination means for the next registration of the device. */
-function terminatedDeviceNotice(device: SigfoxDevice): string {
+function terminatedDeviceNotice(device: ApiSigfoxDevice): string {
   const at = Date.parse(device.lastModifiedTime ?? "");
   const until = Number.isNaN(at) ? "for 24 hours" : `until ${new Date(at + TERMINATED_RETENTION_MS).toISOString()} (24 hours)`;
   return (
@@ -577,7 +577,7 @@ interface DeltaOutcome {
   /** The managed state after the calls that succeeded. */
   applied: ManagedState;
   /** The last device the API returned, if any. */
-  device: SigfoxDevice | undefined;
+  device: ApiSigfoxDevice | undefined;
   /** True when `device` reflects every successful call (no tag deletion after it). */
   fresh: boolean;
   calls: number;
@@ -585,10 +585,10 @@ interface DeltaOutcome {
 }
 
 /** Makes the calls of {@link planDelta}; stops at the first failure and reports how far it got. */
-async function applyDelta(api: DeviceApi, deviceId: string, from: ManagedState, to: ManagedState, device: SigfoxDevice | undefined): Promise<DeltaOutcome> {
+async function applyDelta(api: DeviceApi, deviceId: string, from: ManagedState, to: ManagedState, device: ApiSigfoxDevice | undefined): Promise<DeltaOutcome> {
   const plan = planDelta(from, to);
   const out: DeltaOutcome = { applied: { ...from, tags: { ...from.tags } }, device, fresh: device !== undefined, calls: 0 };
-  const step = async (name: string, call: () => Promise<SigfoxDevice | undefined>, apply: () => void): Promise<boolean> => {
+  const step = async (name: string, call: () => Promise<ApiSigfoxDevice | undefined>, apply: () => void): Promise<boolean> => {
     out.calls++;
     try {
       // Every step is idempotent (a PUT, a set, a flag, a tag deletion that tolerates 404): safe to call again.
@@ -678,7 +678,7 @@ async function reconcile(
   desired: ManagedState,
   secrets: ReadonlyArray<string | undefined>,
   what: string,
-): Promise<SigfoxDevice> {
+): Promise<ApiSigfoxDevice> {
   if (outcome.device && outcome.fresh && sameManaged(managedOf(outcome.device), desired)) return outcome.device;
   try {
     return await api.getSigfoxDevice(deviceId);
@@ -743,7 +743,7 @@ function priorState(props: Record<string, unknown>): SigfoxDeviceOutputs & { leg
 }
 
 /** The managed state of a device as the API returned it. */
-function managedOf(device: SigfoxDevice): ManagedState {
+function managedOf(device: ApiSigfoxDevice): ManagedState {
   return {
     tags: { ...(device.tags ?? {}) },
     ...(device.groupId ? { groupId: device.groupId } : {}),
@@ -761,7 +761,7 @@ function recordedOf(desired: SigfoxDeviceInputs): Recorded {
 }
 
 /** Full outputs from a device response. Absent group/lastSeen/... → key omitted. */
-function outputsOf(device: SigfoxDevice, recorded: Recorded): JsonObject {
+function outputsOf(device: ApiSigfoxDevice, recorded: Recorded): JsonObject {
   const lastSeen = device.lastSeen ? { time: device.lastSeen.time, rssi: device.lastSeen.rssi, snr: device.lastSeen.snr } : undefined;
   return toJsonObject({
     deviceId: recorded.deviceId,

@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { GROUP_ID_PATTERN } from "../api/formats";
-import type { SigfoxDevice } from "../api/schemas";
+import type { ApiSigfoxDevice } from "../api/schemas";
 import type { ListSigfoxDevicesQuery } from "../client/client";
 
 /** Device statuses, in lifecycle order. */
@@ -111,7 +111,7 @@ export function listQueryFor(selection: DeviceSelection): ListSigfoxDevicesQuery
 }
 
 /** Whether a listed device is selected. Group IDs (UUIDs) compare case-insensitively. */
-export function matchesSelection(device: SigfoxDevice, selection: DeviceSelection): boolean {
+export function matchesSelection(device: ApiSigfoxDevice, selection: DeviceSelection): boolean {
   const tags = device.tags ?? {};
   if (!selection.tags.every((t) => tags[t.name] === t.value)) return false;
   if (!selection.tagPrefixes.every((t) => tags[t.name]?.startsWith(t.prefix) === true)) return false;
@@ -121,14 +121,14 @@ export function matchesSelection(device: SigfoxDevice, selection: DeviceSelectio
 
 /** The part of the client this module needs. */
 export interface DeviceLister {
-  sigfoxDevices(query?: ListSigfoxDevicesQuery): AsyncIterable<SigfoxDevice>;
+  sigfoxDevices(query?: ListSigfoxDevicesQuery): AsyncIterable<ApiSigfoxDevice>;
 }
 
 /**
  * Every selected device, listed page by page (never a GET per device). `onListed` is called with
  * the number of devices listed so far (selected or not), for progress displays.
  */
-export async function* selectDevices(client: DeviceLister, selection: DeviceSelection, onListed?: (listed: number) => void): AsyncIterable<SigfoxDevice> {
+export async function* selectDevices(client: DeviceLister, selection: DeviceSelection, onListed?: (listed: number) => void): AsyncIterable<ApiSigfoxDevice> {
   let listed = 0;
   for await (const device of client.sigfoxDevices(listQueryFor(selection))) {
     listed++;

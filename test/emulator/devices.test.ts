@@ -1,6 +1,6 @@
 /** Contract tests of the device operations: register, get, tags, groups, termination, downlink. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SigfoxDevice } from "../../src/api/schemas";
+import { ApiSigfoxDevice } from "../../src/api/schemas";
 import { type Api, controlOf, GROUP_A, GROUP_B, loginAs, networkDevice, ownedDevice, requireEmulator, startTarget, type Target } from "./harness";
 
 let t: Target;
@@ -22,7 +22,7 @@ describe("registerSigfoxDevice", () => {
       body: { registrationSecret: d.pac, tags: { name: "sensor 1", "site/floor": "3F" } },
     });
     expect(res.status).toBe(200);
-    const device = SigfoxDevice.parse(res.body);
+    const device = ApiSigfoxDevice.parse(res.body);
     expect(device).toMatchObject({
       device_id: d.deviceId,
       operatorId: api.operatorId,

@@ -7,11 +7,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import type { SigfoxDevice } from "../../src/api/schemas";
+import type { ApiSigfoxDevice } from "../../src/api/schemas";
 import { compareDeviceIds, fleetFromDevices, loadFleetDefinition, roundTripMismatches, type FleetFile } from "../../src/fleet";
 import { fixtureDir, GROUP, GROUP2 } from "./helpers";
 
-const device = (id: string, tags: Record<string, string>, groupId?: string, terminationEnabled = false): SigfoxDevice => ({
+const device = (id: string, tags: Record<string, string>, groupId?: string, terminationEnabled = false): ApiSigfoxDevice => ({
   device_id: id,
   status: "ready",
   tags,
@@ -20,7 +20,7 @@ const device = (id: string, tags: Record<string, string>, groupId?: string, term
 });
 
 /** Writes the result and loads it with the loader; returns the definition and the mismatches. */
-function roundTrip(listed: SigfoxDevice[], withCsv = false) {
+function roundTrip(listed: ApiSigfoxDevice[], withCsv = false) {
   const result = fleetFromDevices(listed, withCsv ? { devicesCsvPath: "devices.csv" } : {});
   const dir = fixtureDir({ "fleet.yaml": result.yaml, ...(result.csv !== undefined ? { "devices.csv": result.csv } : {}) });
   const loaded = loadFleetDefinition(path.join(dir, "fleet.yaml"), { env: {} });

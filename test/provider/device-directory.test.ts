@@ -3,7 +3,7 @@
  * for at most `min(N, ceil(A/100)) + 20` calls, whatever the look-up order.
  */
 import { describe, expect, it } from "vitest";
-import type { SigfoxDevice } from "../../src/api/schemas";
+import type { ApiSigfoxDevice } from "../../src/api/schemas";
 import { DeviceDirectory } from "../../src/provider/device-directory";
 import { clientFor, useEmulator } from "../client/helpers";
 
@@ -24,8 +24,8 @@ async function seedAccount(count: number): Promise<string[]> {
 }
 
 /** Looks every ID up, `parallel` at a time (as the engine runs reads), in the given order. */
-async function lookUpAll(directory: DeviceDirectory, ids: string[], parallel = 8): Promise<Map<string, SigfoxDevice | undefined>> {
-  const results = new Map<string, SigfoxDevice | undefined>();
+async function lookUpAll(directory: DeviceDirectory, ids: string[], parallel = 8): Promise<Map<string, ApiSigfoxDevice | undefined>> {
+  const results = new Map<string, ApiSigfoxDevice | undefined>();
   let next = 0;
   const worker = async () => {
     while (next < ids.length) {

@@ -52,7 +52,7 @@ const KNOWN_EXTRA_FIELDS: Record<string, string[]> = {
 };
 
 const OBJECT_SCHEMAS: Array<[string, z.ZodType]> = [
-  ["SigfoxDevice", S.SigfoxDevice],
+  ["SigfoxDevice", S.ApiSigfoxDevice],
   ["LastSeen", S.LastSeen],
   ["SigfoxRegistrationRequest", S.SigfoxRegistrationRequest],
   ["TagUpdateRequest", S.TagUpdateRequest],
@@ -81,7 +81,7 @@ describe("spec drift: wire schemas match the OpenAPI contract", () => {
   });
 
   it("SigfoxDevice.status enum matches the spec", () => {
-    expect(enumValues(S.SigfoxDevice.shape.status)).toEqual([...(spec.components.schemas.SigfoxDevice!.properties!.status!.enum ?? [])].sort());
+    expect(enumValues(S.ApiSigfoxDevice.shape.status)).toEqual([...(spec.components.schemas.SigfoxDevice!.properties!.status!.enum ?? [])].sort());
     expect([...S.SIGFOX_DEVICE_STATUSES].sort()).toEqual([...(spec.components.schemas.SigfoxDevice!.properties!.status!.enum ?? [])].sort());
   });
 
@@ -91,7 +91,7 @@ describe("spec drift: wire schemas match the OpenAPI contract", () => {
 
   it("LastSeen inside SigfoxDevice and the nested tag maps are the spec's", () => {
     expect(spec.components.schemas.SigfoxDevice!.properties!.lastSeen!.$ref).toBe("#/components/schemas/LastSeen");
-    expect(shapeKeys(S.SigfoxDevice.shape.lastSeen)).toEqual(Object.keys(spec.components.schemas.LastSeen!.properties!).sort());
+    expect(shapeKeys(S.ApiSigfoxDevice.shape.lastSeen)).toEqual(Object.keys(spec.components.schemas.LastSeen!.properties!).sort());
   });
 
   it("query enums (sort, tag_value_match_mode) match the spec", () => {

@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
-import type { SigfoxDevice } from "../../api/schemas";
+import type { ApiSigfoxDevice } from "../../api/schemas";
 import { isSoracomApiError, SoracomClient } from "../../client";
 import { fleetFromDevices, roundTripMismatches } from "../../fleet/from-devices";
 import { displayPath, FleetDefinitionError } from "../../fleet/issues";
@@ -142,7 +142,7 @@ export async function importFleet(args: string[], io: ImportIo = defaultIo()): P
 
   // 1. List (read only).
   const lister = io.lister ?? new SoracomClient({ env: io.env });
-  const selected: SigfoxDevice[] = [];
+  const selected: ApiSigfoxDevice[] = [];
   let listed = 0;
   try {
     for await (const device of selectDevices(lister, selection, (n) => {
@@ -223,7 +223,7 @@ function nonEmpty(flag: string, value: string | undefined): string | undefined {
  * The fleet file as the loader reads it (its devices CSV read from `csvTmp`), compared with the
  * listed devices. A device the format cannot hold (e.g. a tag named ".") is reported here.
  */
-function checkRoundTrip(yaml: string, output: string, csvTmp: string | undefined, selected: SigfoxDevice[], io: ImportIo): string[] {
+function checkRoundTrip(yaml: string, output: string, csvTmp: string | undefined, selected: ApiSigfoxDevice[], io: ImportIo): string[] {
   const definition = parse(yaml) as FleetFile;
   if (csvTmp !== undefined) definition.devicesCsv = csvTmp;
   const problems = loadProblems(definition, output, io);
@@ -258,7 +258,7 @@ function discard(pending: { tmp: string }[]): void {
   for (const { tmp } of pending) fs.rmSync(tmp, { force: true });
 }
 
-function summarize(devices: SigfoxDevice[], listed: number, output: string, csvFile: string | undefined): ImportSummary {
+function summarize(devices: ApiSigfoxDevice[], listed: number, output: string, csvFile: string | undefined): ImportSummary {
   const groups: Record<string, number> = {};
   const statuses: Record<string, number> = {};
   for (const d of devices) {

@@ -2,7 +2,7 @@
  * Thin request/response mapping: wire names and formats in, model records out, and back. No rules here.
  * The wire field names are exactly the real API's: `device_id` in snake case, everything else camel case.
  */
-import { DATA_SORT_ORDERS, TAG_VALUE_MATCH_MODES, type DataEntry, type SigfoxDevice } from "../../api/schemas";
+import { DATA_SORT_ORDERS, TAG_VALUE_MATCH_MODES, type DataEntry, type ApiSigfoxDevice } from "../../api/schemas";
 import { fail } from "../errors";
 import { DEFAULT_DATA_LIMIT, MAX_DATA_LIMIT, type DataQuery, type ListQuery } from "../model/devices";
 import type { DeviceRecord, StoredDataEntry } from "../model/state";
@@ -13,8 +13,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * `groupId` and `lastSeen` are omitted while unset (undocumented: the real API may send `null` or omit
  * them; omitting is what the shared response schema accepts).
  */
-export function toWireDevice(d: DeviceRecord): SigfoxDevice {
-  const wire: SigfoxDevice = {
+export function toWireDevice(d: DeviceRecord): ApiSigfoxDevice {
+  const wire: ApiSigfoxDevice = {
     device_id: d.deviceId,
     operatorId: d.ownerOperatorId ?? undefined,
     status: d.status,
