@@ -41,22 +41,7 @@ export function attach(type: string, target: object, req: ConfigureRequest): Pro
   return impl.configure(req);
 }
 
-export { configure, parseSettings, CONFIG_KEYS, CONFIG_NAMESPACE, type ProviderSettings, type DeviceApi, type ConfigureRequest } from "./config";
-export {
-  check,
-  diff,
-  create,
-  read,
-  update,
-  remove,
-  planDelta,
-  changedFields,
-  UNKNOWN,
-  INPUT_NAMES,
-  MAX_TAG_NAME_LENGTH,
-  MAX_TAG_VALUE_LENGTH,
-} from "./sigfox-device";
-export type { SigfoxDeviceInputs, SigfoxDeviceOutputs } from "./sigfox-device";
-export { toJsonClean, toJsonObject, type JsonValue, type JsonObject } from "./sanitize";
-export { releasedPacPath, type ReleasedPacRecord } from "./released-pacs";
+// Beside the permanent contract, only what docs/provider.md names: the shim (what every resource
+// stores) and the type of configure's request. Everything else is internal: import it by path.
 export { sigfoxDeviceShim } from "./shim";
+export type { ConfigureRequest } from "./config";

@@ -21,19 +21,19 @@ import {
 } from "../api/values";
 import type { ApiSigfoxDevice } from "../api/schemas";
 import { getApi, currentSettings, type DeviceApi } from "./config";
-import { registerConverging, RegistrationFailure, retryIdempotent, type RegistrationOutcome } from "./convergence";
+import { registerConverging, RegistrationFailure, type RegistrationOutcome } from "./convergence";
 import { lookupDevice } from "./device-lookup";
 import { describeError, errorCode, operationError, partialStateError, scrub, userError } from "./errors";
 import { prepareReleasedPacDir, releasedPacOf, releasedPacPath, writeReleasedPac } from "./released-pacs";
-import { toJsonObject, type JsonObject } from "./sanitize";
+import { applyDelta, partialProperties, reconcile } from "./delta";
+import { toJsonObject } from "./sanitize";
+import { isUnknown, managedOf, outputsFromPrior, outputsOf, sameGroup, sameManaged, sameTags, type Recorded } from "./state";
 
 // ===================================================================================================
 // Schema and types
 // ===================================================================================================
 
-/** The value the engine puts in place of an input that is not known yet (during preview). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-const isUnknown = (v: unknown): boolean => v === UNKNOWN;
+export { UNKNOWN } from "./state";
 
 /** The shared limits (src/api/values.ts), re-exported: provider/index.ts has always exported them. */
 export { MAX_TAG_NAME_LENGTH, MAX_TAG_VALUE_LENGTH } from "../api/values";
@@ -65,13 +65,6 @@ export interface SigfoxDeviceOutputs extends Omit<SigfoxDeviceInputs, "registrat
   operatorId?: string;
   lastModifiedTime?: string;
   lastSeen?: { time?: string; rssi?: number; snr?: number };
-}
-
-/** The fields the API manages and `update` converges: compared by `diff`, reported as drift by refresh. */
-interface ManagedState {
-  tags: Record<string, string>;
-  groupId?: string;
-  terminationEnabled: boolean;
 }
 
 /** Input names of the resource (the engine's `__provider` is handled by the host). */
@@ -553,140 +546,6 @@ function terminatedDeviceNotice(device: ApiSigfoxDevice): string {
 /** How long a terminated device stays in the account before Soracom deletes it. */
 const TERMINATED_RETENTION_MS = 24 * 3600 * 1000;
 
-interface TagDelta {
-  remove: string[];
-  put: { tagName: string; tagValue: string }[];
-}
-
-/** The calls that turn `from` into `to`, in the order they are made. Pure. */
-export function planDelta(
-  from: ManagedState,
-  to: ManagedState,
-): { tags: TagDelta; group: { set: string } | "unset" | undefined; termination: boolean | undefined } {
-  const remove = Object.keys(from.tags).filter((k) => !Object.hasOwn(to.tags, k));
-  const put = Object.entries(to.tags)
-    .filter(([k, v]) => from.tags[k] !== v)
-    .map(([tagName, tagValue]) => ({ tagName, tagValue }));
-  let group: { set: string } | "unset" | undefined;
-  if (!sameGroup(from.groupId, to.groupId)) group = to.groupId ? { set: to.groupId } : "unset";
-  const termination = from.terminationEnabled !== to.terminationEnabled ? to.terminationEnabled : undefined;
-  return { tags: { remove, put }, group, termination };
-}
-
-interface DeltaOutcome {
-  /** The managed state after the calls that succeeded. */
-  applied: ManagedState;
-  /** The last device the API returned, if any. */
-  device: ApiSigfoxDevice | undefined;
-  /** True when `device` reflects every successful call (no tag deletion after it). */
-  fresh: boolean;
-  calls: number;
-  failure?: { step: string; error: unknown };
-}
-
-/** Makes the calls of {@link planDelta}; stops at the first failure and reports how far it got. */
-async function applyDelta(api: DeviceApi, deviceId: string, from: ManagedState, to: ManagedState, device: ApiSigfoxDevice | undefined): Promise<DeltaOutcome> {
-  const plan = planDelta(from, to);
-  const out: DeltaOutcome = { applied: { ...from, tags: { ...from.tags } }, device, fresh: device !== undefined, calls: 0 };
-  const step = async (name: string, call: () => Promise<ApiSigfoxDevice | undefined>, apply: () => void): Promise<boolean> => {
-    out.calls++;
-    try {
-      // Every step is idempotent (a PUT, a set, a flag, a tag deletion that tolerates 404): safe to call again.
-      const result = await retryIdempotent(call);
-      apply();
-      if (result) {
-        out.device = result;
-        out.fresh = true;
-      } else {
-        out.fresh = false;
-      }
-      return true;
-    } catch (error) {
-      out.failure = { step: name, error };
-      return false;
-    }
-  };
-  for (const name of plan.tags.remove) {
-    const ok = await step(
-      `removing tag ${JSON.stringify(name)}`,
-      async () => {
-        try {
-          await api.deleteSigfoxDeviceTag(deviceId, name);
-        } catch (e) {
-          if (errorCode(e) !== "not_found") throw e; // already gone: the desired state holds
-        }
-        return undefined; // a deletion returns no device
-      },
-      () => {
-        delete out.applied.tags[name];
-      },
-    );
-    if (!ok) return out;
-  }
-  if (plan.tags.put.length > 0) {
-    const ok = await step(
-      "setting tags",
-      () => api.putSigfoxDeviceTags(deviceId, plan.tags.put),
-      () => {
-        for (const t of plan.tags.put) out.applied.tags[t.tagName] = t.tagValue;
-      },
-    );
-    if (!ok) return out;
-  }
-  const group = plan.group;
-  if (group === "unset") {
-    const ok = await step(
-      "removing the device from its group",
-      () => api.unsetSigfoxDeviceGroup(deviceId),
-      () => {
-        delete out.applied.groupId;
-      },
-    );
-    if (!ok) return out;
-  } else if (group) {
-    const ok = await step(
-      `setting the group to ${group.set}`,
-      () => api.setSigfoxDeviceGroup(deviceId, group.set),
-      () => {
-        out.applied.groupId = group.set;
-      },
-    );
-    if (!ok) return out;
-  }
-  if (plan.termination !== undefined) {
-    const enable = plan.termination;
-    const ok = await step(
-      enable ? "enabling termination (terminationEnabled: true)" : "disabling termination (terminationEnabled: false)",
-      () => (enable ? api.enableTerminationOnSigfoxDevice(deviceId) : api.disableTerminationOnSigfoxDevice(deviceId)),
-      () => {
-        out.applied.terminationEnabled = enable;
-      },
-    );
-    if (!ok) return out;
-  }
-  return out;
-}
-
-/**
- * The device's final state: the last API response when it is fresh and shows the desired managed
- * state; otherwise one GET (after a trailing tag deletion, or a response missing fields).
- */
-async function reconcile(
-  api: DeviceApi,
-  deviceId: string,
-  outcome: DeltaOutcome,
-  desired: ManagedState,
-  secrets: ReadonlyArray<string | undefined>,
-  what: string,
-): Promise<ApiSigfoxDevice> {
-  if (outcome.device && outcome.fresh && sameManaged(managedOf(outcome.device), desired)) return outcome.device;
-  try {
-    return await api.getSigfoxDevice(deviceId);
-  } catch (e) {
-    throw operationError(deviceId, `${what} (reading the device back)`, e, secrets);
-  }
-}
-
 // ===================================================================================================
 // State helpers (pure)
 // ===================================================================================================
@@ -742,82 +601,8 @@ function priorState(props: Record<string, unknown>): SigfoxDeviceOutputs & { leg
   };
 }
 
-/** The managed state of a device as the API returned it. */
-function managedOf(device: ApiSigfoxDevice): ManagedState {
-  return {
-    tags: { ...(device.tags ?? {}) },
-    ...(device.groupId ? { groupId: device.groupId } : {}),
-    terminationEnabled: device.terminationEnabled === true,
-  };
-}
-
-/** Values the provider records but the API does not hold (the PAC is not one of them: never an output). */
-interface Recorded {
-  deviceId: string;
-  deleteImmediately: boolean;
-}
 function recordedOf(desired: SigfoxDeviceInputs): Recorded {
   return { deviceId: desired.deviceId, deleteImmediately: desired.deleteImmediately };
-}
-
-/** Full outputs from a device response. Absent group/lastSeen/... → key omitted. */
-function outputsOf(device: ApiSigfoxDevice, recorded: Recorded): JsonObject {
-  const lastSeen = device.lastSeen ? { time: device.lastSeen.time, rssi: device.lastSeen.rssi, snr: device.lastSeen.snr } : undefined;
-  return toJsonObject({
-    deviceId: recorded.deviceId,
-    tags: device.tags ?? {},
-    groupId: device.groupId ? device.groupId : undefined,
-    terminationEnabled: device.terminationEnabled === true,
-    deleteImmediately: recorded.deleteImmediately,
-    status: device.status,
-    operatorId: device.operatorId,
-    lastModifiedTime: device.lastModifiedTime,
-    lastSeen: lastSeen && Object.values(lastSeen).some((v) => v !== undefined) ? lastSeen : undefined,
-  });
-}
-
-/**
- * Outputs carried over from the prior outputs with newly recorded values (no API call made). A PAC
- * in outputs written by an earlier version is dropped.
- */
-function outputsFromPrior(olds: Record<string, unknown>, recorded: Recorded): JsonObject {
-  const prior = toJsonObject(olds);
-  delete prior.__provider;
-  delete prior.registrationSecret;
-  return toJsonObject({ ...prior, ...recorded });
-}
-
-/**
- * Properties of a partial-state error: what is known to be true after the calls that succeeded, plus
- * `__provider` (the host adds it to successful results only; without it later read/delete fail).
- */
-function partialProperties(outcome: DeltaOutcome, recorded: Recorded, provider: unknown, base?: JsonObject): JsonObject {
-  const from = outcome.device ? outputsOf(outcome.device, recorded) : (base ?? toJsonObject({ ...recorded }));
-  const props: Record<string, unknown> = { ...from, ...recorded, tags: outcome.applied.tags, terminationEnabled: outcome.applied.terminationEnabled };
-  if (outcome.applied.groupId) props.groupId = outcome.applied.groupId;
-  else delete props.groupId;
-  props.__provider = provider;
-  return toJsonObject(props);
-}
-
-function sameTags(prior: Record<string, string>, next: unknown): boolean {
-  if (next === undefined || next === null) return Object.keys(prior).length === 0;
-  if (isUnknown(next) || typeof next !== "object" || Array.isArray(next)) return false;
-  const n = next as Record<string, unknown>;
-  const keys = Object.keys(n);
-  if (keys.length !== Object.keys(prior).length) return false;
-  return keys.every((k) => Object.hasOwn(prior, k) && n[k] === prior[k]);
-}
-
-/** Group IDs are UUIDs: compared case-insensitively; absent, `null` and `""` all mean no group. */
-function sameGroup(a: unknown, b: unknown): boolean {
-  if (isUnknown(a) || isUnknown(b)) return false;
-  const norm = (v: unknown) => (typeof v === "string" && v !== "" ? v.toLowerCase() : undefined);
-  return norm(a) === norm(b);
-}
-
-function sameManaged(a: ManagedState, b: ManagedState): boolean {
-  return sameTags(a.tags, b.tags) && sameGroup(a.groupId, b.groupId) && a.terminationEnabled === b.terminationEnabled;
 }
 
 /** Provider-process log line (stderr, shown by the engine). Never pass a secret. */

@@ -3,7 +3,8 @@
  * PAC is never an output and never compared.
  */
 import { describe, expect, it } from "vitest";
-import { diff, planDelta, UNKNOWN } from "../../src/provider/sigfox-device";
+import { planDelta } from "../../src/provider/delta";
+import { diff, UNKNOWN } from "../../src/provider/sigfox-device";
 
 const PAC = "0123456789ABCDEF";
 const GROUP = "7f3c1e2a-0b4d-4c6e-9f10-1234567890ab";
