@@ -151,7 +151,10 @@ export class SoracomClient {
   }
 
   /** Every device of every page of `listSigfoxDevices(query)`. */
-  sigfoxDevices(query: Omit<ListSigfoxDevicesQuery, "lastEvaluatedKey"> & { lastEvaluatedKey?: string } = {}, opts?: CallOptions): AsyncIterable<ApiSigfoxDevice> {
+  sigfoxDevices(
+    query: Omit<ListSigfoxDevicesQuery, "lastEvaluatedKey"> & { lastEvaluatedKey?: string } = {},
+    opts?: CallOptions,
+  ): AsyncIterable<ApiSigfoxDevice> {
     return paginate(
       "listSigfoxDevices",
       (cursor) => this.listSigfoxDevices({ ...query, ...(cursor !== undefined ? { lastEvaluatedKey: cursor } : {}) }, opts),
