@@ -1,9 +1,13 @@
 /**
- * pulumi-soracom-sigfox: Soracom Air for Sigfox devices as Pulumi resources, a typed Soracom API
- * client, and an embedded emulator of the Soracom Sigfox API.
+ * pulumi-soracom-sigfox: Soracom Air for Sigfox devices as Pulumi resources and a typed Soracom API
+ * client.
  *
  * Entries: `.` (this file), `./provider` (the implementation the serialized shim requires: keep its
  * exported names stable forever), `./client`, `./emulator`.
+ *
+ * Every Pulumi program loads this entry, so it stays narrow: the emulator (hono, an HTTP server) is
+ * only at `pulumi-soracom-sigfox/emulator`, and the repository's plumbing (src/engine, src/cli,
+ * src/demo, src/bench) is not reachable from here. test/unit/entries.test.ts checks what it loads.
  */
 
 // Resources
@@ -19,10 +23,3 @@ export type { FleetProgramOptions, FleetProgramOutputs } from "./program/fleet-p
 
 // The API client
 export * from "./client";
-
-// The emulator
-export * from "./emulator";
-
-// Automation API plumbing (local stacks on the pinned CLI)
-export { openLocalStack, engineEnv, pulumiCliDir, pulumiCommand } from "./engine/workspace";
-export type { LocalStackOptions } from "./engine/workspace";

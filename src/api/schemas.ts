@@ -10,6 +10,7 @@
  * but strict about the types of the fields we rely on.
  */
 import { z } from "zod";
+import { MAX_TAGS_PER_DEVICE, ProductCertificationIdValue, TagMapValue, TagNameValue, TagValueValue, TOO_MANY_TAGS_MESSAGE } from "./values";
 
 /** Device statuses, in lifecycle order. */
 export const SIGFOX_DEVICE_STATUSES = ["active", "ready", "terminated", "instock"] as const;
@@ -41,22 +42,26 @@ export type SigfoxDevice = z.infer<typeof SigfoxDevice>;
 
 export const SigfoxDeviceList = z.array(SigfoxDevice);
 
-/** Body of `POST /sigfox_devices/{device_id}/register`: tags as a *map* here. */
+/**
+ * Body of `POST /sigfox_devices/{device_id}/register`: tags as a *map* here. Request schemas carry the
+ * value rules of ./values.ts (the client refuses what the emulator would refuse); response schemas stay
+ * lenient. `registrationSecret` stays a plain string: a missing or wrong PAC is the API's own 400.
+ */
 export const SigfoxRegistrationRequest = z.object({
   registrationSecret: z.string().optional(),
-  tags: TagMap.optional(),
-  /** Newer spec revisions accept it; optional. */
-  productCertificationId: z.string().optional(),
+  tags: TagMapValue.optional(),
+  /** The 2026 API revision accepts it (shared/docs/soracom-api.md); optional. */
+  productCertificationId: ProductCertificationIdValue.optional(),
 });
 export type SigfoxRegistrationRequest = z.infer<typeof SigfoxRegistrationRequest>;
 
 /** One element of the `PUT /sigfox_devices/{device_id}/tags` body (tags as a *list* here). */
 export const TagUpdateRequest = z.object({
-  tagName: z.string(),
-  tagValue: z.string(),
+  tagName: TagNameValue,
+  tagValue: TagValueValue,
 });
 export type TagUpdateRequest = z.infer<typeof TagUpdateRequest>;
-export const TagUpdateRequestList = z.array(TagUpdateRequest);
+export const TagUpdateRequestList = z.array(TagUpdateRequest).max(MAX_TAGS_PER_DEVICE, TOO_MANY_TAGS_MESSAGE);
 
 export const SetGroupRequest = z.object({
   groupId: z.string().optional(),

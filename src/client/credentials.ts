@@ -13,7 +13,7 @@
  * `coverageType` → `jp`).
  */
 import { exec } from "node:child_process";
-import { promises as fs } from "node:fs";
+import { promises as fs, type Stats } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { z } from "zod";
@@ -190,7 +190,7 @@ export async function loadProfile(
   file: string,
   opts: { env?: Record<string, string | undefined>; commandTimeoutMs?: number } = {},
 ): Promise<SoracomProfile | undefined> {
-  let stat;
+  let stat: Stats;
   try {
     stat = await fs.stat(file);
   } catch (e) {

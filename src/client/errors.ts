@@ -2,6 +2,7 @@
  * The one error type the client throws. Callers branch on `code`, never on `instanceof` (two copies
  * of this package in one process would break `instanceof`; the brand survives that).
  */
+import type { z } from "zod";
 import type { ApiOperation } from "../api/schemas";
 import { redact } from "./redact";
 
@@ -134,4 +135,14 @@ export function codeForStatus(status: number): SoracomErrorCode {
 /** A configuration error (`code: "config"`). */
 export function configError(message: string, cause?: unknown): SoracomApiError {
   return new SoracomApiError({ code: "config", operation: "config", message, cause });
+}
+
+/** Issue paths and messages of a zod error for an error text: never the input values (they may be secrets). */
+export function zodIssuesText(error: z.ZodError): string {
+  return (
+    error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.length ? i.path.map(String).join(".") : "(root)"}: ${i.message}`)
+      .join("; ") + (error.issues.length > 5 ? `; and ${error.issues.length - 5} more` : "")
+  );
 }

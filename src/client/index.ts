@@ -14,21 +14,19 @@
  * profile `SORACOM_PROFILE` (default `default`) in `SORACOM_PROFILE_DIR` or `~/.soracom`.
  * Endpoint: `options.endpoint` → `SORACOM_ENDPOINT` → profile `endpoint` → coverage type (`jp`|`g`).
  */
-export {
-  SoracomClient,
-  processStats,
-  retryAfterMs,
-  NON_REPLAYABLE_OPERATIONS,
-  DEFAULT_TOKEN_TIMEOUT_SECONDS,
-  type SoracomClientOptions,
-  type CallOptions,
-  type ListSigfoxDevicesQuery,
-  type GetDataQuery,
-  type RegisterSigfoxDeviceInput,
-  type TerminateSigfoxDeviceInput,
-  type ResolvedClientConfig,
-  type SoracomLogger,
-} from "./client";
+export { SoracomClient, processStats, DEFAULT_TOKEN_TIMEOUT_SECONDS } from "./client";
+export type {
+  SoracomClientOptions,
+  CallOptions,
+  ListSigfoxDevicesQuery,
+  GetDataQuery,
+  RegisterSigfoxDeviceInput,
+  TerminateSigfoxDeviceInput,
+  ResolvedClientConfig,
+  SoracomLogger,
+} from "./options";
+export { NON_REPLAYABLE_OPERATIONS } from "./policy";
+export { retryAfterMs } from "./response";
 export { SoracomApiError, isSoracomApiError, SORACOM_ERROR_CODES, codeForStatus, type SoracomErrorCode, type SoracomApiErrorInit } from "./errors";
 export { redact, redactValue, registerSecret, REDACTED, SECRET_FIELD_NAMES } from "./redact";
 export {

@@ -17,11 +17,10 @@ export interface Page<T> {
 export function nextKeyFromLink(link: string | undefined): string | undefined {
   if (!link) return undefined;
   const re = /<([^>]*)>((?:\s*;\s*[^,;]+)*)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(link)) !== null) {
+  for (const m of link.matchAll(re)) {
     const params = m[2] ?? "";
     const rel = /;\s*rel\s*=\s*"?([^";]+)"?/i.exec(params)?.[1];
-    if (!rel || !rel.trim().split(/\s+/).some((r) => r.toLowerCase() === "next")) continue;
+    if (!rel?.trim().split(/\s+/).some((r) => r.toLowerCase() === "next")) continue;
     try {
       const key = new URL(m[1] ?? "", "http://relative.invalid").searchParams.get("last_evaluated_key");
       if (key !== null && key !== "") return key;
@@ -37,7 +36,7 @@ export function nextKeyFromHeaders(headers: Record<string, string | string[] | u
   const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(", ") : v);
   const direct = first(headers["x-soracom-next-key"])?.trim();
   if (direct) return direct;
-  return nextKeyFromLink(first(headers["link"]));
+  return nextKeyFromLink(first(headers.link));
 }
 
 /**

@@ -96,8 +96,3 @@ export function redactValue(value: unknown, extraSecrets?: Iterable<string | und
   };
   return walk(value, 0);
 }
-
-/** True when `name` is a header or field whose value is a secret. */
-export function isSecretFieldName(name: string): boolean {
-  return SECRET_FIELDS.has(name.toLowerCase());
-}

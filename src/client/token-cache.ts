@@ -7,7 +7,7 @@
  * rejected, so many concurrent 401s lead to exactly one re-authentication.
  */
 import { createHash } from "node:crypto";
-import type { Credentials } from "./credentials";
+import type { Credentials, TokenCredentials } from "./credentials";
 
 /** A token pair obtained from `/auth` (or pre-issued). */
 export interface TokenPair {
@@ -85,4 +85,22 @@ export function invalidateTokenPair(key: string, rejected: TokenPair): void {
 /** Empties the cache (tests, or after rotating credentials). */
 export function clearTokenCache(): void {
   cache.clear();
+}
+
+/** The pair of a pre-issued API key/token: never renewed; the operator ID given, else the token's claim. */
+export function preIssuedTokenPair(c: TokenCredentials): TokenPair {
+  return { apiKey: c.apiKey, token: c.token, operatorId: c.operatorId ?? decodeOperatorId(c.token) ?? "", refreshAt: Number.POSITIVE_INFINITY };
+}
+
+/** `operatorId` claim of a JWT-shaped token, if any (pre-issued tokens). */
+function decodeOperatorId(token: string): string | undefined {
+  const part = token.split(".")[1];
+  if (!part) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(part, "base64url").toString("utf8")) as Record<string, unknown>;
+    const op = claims.operatorId ?? (claims.operator as { operatorId?: unknown } | undefined)?.operatorId;
+    return typeof op === "string" ? op : undefined;
+  } catch {
+    return undefined;
+  }
 }

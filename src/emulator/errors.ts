@@ -14,6 +14,7 @@ export const ERRORS = {
   rateLimited: { status: 429, code: "COM0003", message: "Rate limit exceeded. Wait until the rate limit window refreshes." },
   injectedServerError: { status: 500, code: "COM0004", message: "Internal server error (injected fault)" },
   internal: { status: 500, code: "COM0005", message: "Internal server error" },
+  payloadTooLarge: { status: 413, code: "COM0006", message: "Request body is too large" },
   // auth
   tokenRequired: { status: 401, code: "AUM0001", message: "Token is required. Authenticate with POST /v1/auth first." },
   invalidCredentials: { status: 401, code: "AUM0002", message: "Invalid credentials" },
@@ -51,6 +52,7 @@ export const MESSAGES_JA: Record<ErrorKind, string> = {
   rateLimited: "API 呼び出しのレート制限を超えました。しばらく待ってから再実行してください。",
   injectedServerError: "内部サーバーエラーが発生しました (注入された障害)",
   internal: "内部サーバーエラーが発生しました",
+  payloadTooLarge: "リクエストボディが大きすぎます",
   tokenRequired: "トークンが必要です。先に POST /v1/auth で認証してください。",
   invalidCredentials: "認証情報が正しくありません",
   authRequestInvalid: "認証リクエストには authKeyId/authKey、email/password、operatorId/userName/password のいずれかが必要です",

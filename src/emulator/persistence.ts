@@ -40,6 +40,33 @@ export function writeStateFileAtomic(file: string, state: EmulatorState): void {
   fsyncDirectory(dir);
 }
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * Removes the temporary files a killed emulator left beside `file` (a kill between writing the temp
+ * file and renaming it). Each is a full copy of the state, keys, tokens and PACs included, so they
+ * must not pile up. Only names this module writes are touched: `.<state-file>.<pid>.<n>.tmp`.
+ * Returns how many were removed.
+ */
+export function removeLeftoverTempFiles(file: string): number {
+  const dir = path.dirname(path.resolve(file));
+  const pattern = new RegExp(`^\\.${escapeRegExp(path.basename(file))}\\.\\d+\\.\\d+\\.tmp$`);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return 0;
+    throw err;
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (!pattern.test(name)) continue;
+    fs.rmSync(path.join(dir, name), { force: true });
+    removed += 1;
+  }
+  return removed;
+}
+
 function fsyncDirectory(dir: string): void {
   let fd: number | undefined;
   try {

@@ -15,7 +15,7 @@ import { createApp } from "./http/app";
 import { EmulatorModel } from "./model";
 import { seed as applySeed } from "./model/control";
 import type { Operator } from "./model/state";
-import { readStateFile, writeStateFileAtomic } from "./persistence";
+import { readStateFile, removeLeftoverTempFiles, writeStateFileAtomic } from "./persistence";
 import { loadSeedFile } from "./seed-file";
 
 /** The default operator every emulator starts with (override any field through `options.operator`). */
@@ -44,6 +44,8 @@ export interface EmulatorOptions {
   clock?: Clock | { offsetMs?: number; startAt?: number | string | Date };
   /** Overrides of the default operator's identity and credentials. */
   operator?: Partial<{ operatorId: string; authKeyId: string; authKey: string; email: string; password: string; userName: string; userPassword: string }>;
+  /** Where start-up notices go (one line each, never a secret). Default: stderr. */
+  log?: (line: string) => void;
 }
 
 export interface EmulatorCredentials {
@@ -61,6 +63,8 @@ export interface RunningEmulator {
   seedApplied: boolean;
   /** The in-process model, for code that embeds the emulator (tests should prefer `control`). */
   model: EmulatorModel;
+  /** Temporary state files of a killed earlier run removed at start (see `removeLeftoverTempFiles`). */
+  removedTempFiles: number;
   close(): Promise<void>;
 }
 
@@ -75,6 +79,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
   const clock = options.clock instanceof Clock ? options.clock : new Clock(options.clock);
   const stateFile = options.stateFile;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const removedTempFiles = stateFile ? removeLeftoverTempFiles(stateFile) : 0;
+  // The count only: the files held keys, tokens and PACs, and their names say nothing useful.
+  if (removedTempFiles > 0) log(`[soracom-sigfox emulator] removed ${removedTempFiles} temporary state file(s) left beside ${stateFile} by an interrupted run`);
   const initial = stateFile ? readStateFile(stateFile) : undefined;
   const persist = stateFile ? (s: Parameters<typeof writeStateFileAtomic>[1]) => writeStateFileAtomic(stateFile, s) : undefined;
   const model = new EmulatorModel(clock, defaultOperator, persist, initial);
@@ -115,6 +123,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     control: new EmulatorControl(url),
     seedApplied,
     model,
+    removedTempFiles,
     close() {
       closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

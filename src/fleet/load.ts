@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PAC_PATTERN } from "../api/formats";
+import { TOO_MANY_TAGS_MESSAGE, withinTagCount } from "../api/values";
 import { parseDeviceCsv, type CsvDeviceRow, type CsvKind } from "./csv";
 import { canonicalDeviceId, deviceResourceName, isDeviceId } from "./device-id";
 import { displayPath, FleetDefinitionError, type FleetIssue } from "./issues";
@@ -86,6 +87,8 @@ export interface FleetDeviceSettings {
   /** Absent: the provider's default (Soracom's default is protected, `false`). */
   terminationEnabled?: boolean;
   deleteImmediately?: boolean;
+  /** Sent with the registration only. */
+  productCertificationId?: string;
   declaredAt: DeviceOrigin;
 }
 
@@ -324,12 +327,21 @@ export function loadFleetDefinition(source: string | FleetFile, options: LoadFle
   const defaults = isRecord(raw["defaults"]) ? raw["defaults"] : {};
   for (const candidate of unique) {
     const adoptOnly = (candidate.entry?.["adoptOnly"] ?? defaults["adoptOnly"]) === true;
+    const settings = mergeSettings(defaults, candidate);
+    if (!withinTagCount(settings.tags)) {
+      issues.push({
+        ...originLocation(candidate.origin),
+        field: `${candidate.origin.field}.tags`,
+        message: `device ${candidate.deviceId} has ${Object.keys(settings.tags).length} tags with the defaults merged in; ${TOO_MANY_TAGS_MESSAGE}.`,
+        fix: "remove tags from the device, its CSV row or the defaults.",
+      });
+    }
     if (adoptOnly) {
       if (givesPac(candidate, issues)) continue;
       devices.push({
         deviceId: candidate.deviceId,
         resourceName: deviceResourceName(candidate.deviceId),
-        ...mergeSettings(defaults, candidate),
+        ...settings,
         adoptOnly: true,
         declaredAt: candidate.origin,
       });
@@ -353,7 +365,7 @@ export function loadFleetDefinition(source: string | FleetFile, options: LoadFle
     devices.push({
       deviceId: candidate.deviceId,
       resourceName: deviceResourceName(candidate.deviceId),
-      ...mergeSettings(defaults, candidate),
+      ...settings,
       adoptOnly: false,
       pac: pac.pac,
       pacSource: pac.source,
@@ -390,7 +402,7 @@ function givesPac(candidate: Candidate, issues: FleetIssue[]): boolean {
 function mergeSettings(
   defaults: Record<string, unknown>,
   candidate: Candidate,
-): Pick<FleetDeviceSettings, "tags" | "groupId" | "terminationEnabled" | "deleteImmediately"> {
+): Pick<FleetDeviceSettings, "tags" | "groupId" | "terminationEnabled" | "deleteImmediately" | "productCertificationId"> {
   const entry = candidate.entry ?? {};
   const tags: Record<string, string> = {};
   const layers = [defaults["tags"], candidate.row?.tags, entry["tags"]];
@@ -409,11 +421,13 @@ function mergeSettings(
   };
   const terminationEnabled = flag("terminationEnabled");
   const deleteImmediately = flag("deleteImmediately");
+  const productCertificationId = entry["productCertificationId"] ?? defaults["productCertificationId"];
   return {
     tags,
     ...(typeof groupId === "string" ? { groupId } : {}),
     ...(terminationEnabled !== undefined ? { terminationEnabled } : {}),
     ...(deleteImmediately !== undefined ? { deleteImmediately } : {}),
+    ...(typeof productCertificationId === "string" ? { productCertificationId } : {}),
   };
 }
 

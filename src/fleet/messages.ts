@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import { quoteSafe, type FleetIssue } from "./issues";
+import { MAX_PRODUCT_CERTIFICATION_ID_LENGTH } from "../api/values";
 import { KNOWN_KEYS, MAX_TAG_NAME_LENGTH, MAX_TAG_VALUE_LENGTH } from "./schema";
 import type { FieldPath, Locator } from "./source";
 
@@ -58,6 +59,11 @@ function fieldHelp(path: FieldPath): FieldHelp {
     case "deleteImmediately":
     case "adoptOnly":
       return { what: "true or false", fix: `write ${key}: true or ${key}: false, without quotes.` };
+    case "productCertificationId":
+      return {
+        what: `a Sigfox product certification ID (a string of 1 to ${MAX_PRODUCT_CERTIFICATION_ID_LENGTH} characters)`,
+        fix: 'write it in quotes, e.g. productCertificationId: "P_0006_7A5B_01", or remove the line.',
+      };
     case "devicesCsv":
     case "pacsCsv":
       return {
@@ -67,7 +73,7 @@ function fieldHelp(path: FieldPath): FieldHelp {
     case "devices":
       return { what: "a list of devices", fix: 'write one "- deviceId: ..." entry per device under devices, or devices: [] for none.' };
     case "defaults":
-      return { what: "a mapping", fix: "put tags, groupId, terminationEnabled, deleteImmediately or adoptOnly under defaults." };
+      return { what: "a mapping", fix: "put tags, groupId, terminationEnabled, deleteImmediately, productCertificationId or adoptOnly under defaults." };
     case "version":
       return { what: "1", fix: "write version: 1, or remove the line." };
     case "pacFrom":

@@ -7,27 +7,31 @@
  * sources) live in `load.ts`.
  */
 import { z } from "zod";
-import { DEVICE_ID_PATTERN, GROUP_ID_PATTERN, PAC_PATTERN } from "../api/formats";
+import {
+  DeviceIdValue,
+  DOT_SEGMENT_TAG_NAMES,
+  GroupIdValue,
+  MAX_TAG_NAME_LENGTH,
+  MAX_TAG_VALUE_LENGTH,
+  PacValue,
+  ProductCertificationIdValue,
+  TagNameValue,
+  TagValueValue,
+} from "../api/values";
 
 /** The only format version so far. */
 export const FLEET_FORMAT_VERSION = 1;
 
 export const ENV_VAR_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-const DeviceId = z.string().regex(DEVICE_ID_PATTERN);
-const Pac = z.string().regex(PAC_PATTERN);
-const GroupId = z.string().regex(GROUP_ID_PATTERN);
-/** The provider's limits (`MAX_TAG_NAME_LENGTH`, `MAX_TAG_VALUE_LENGTH` in src/provider/sigfox-device.ts), checked here to point at the line. */
-export const MAX_TAG_NAME_LENGTH = 128;
-export const MAX_TAG_VALUE_LENGTH = 1024;
-/** Tag names the provider refuses: dot segments in the `DELETE …/tags/{name}` path, so never removable. */
-export const DOT_SEGMENT_TAG_NAMES: readonly string[] = [".", ".."];
-const TagName = z
-  .string()
-  .min(1)
-  .max(MAX_TAG_NAME_LENGTH)
-  .refine((n) => !DOT_SEGMENT_TAG_NAMES.includes(n));
-const TagValue = z.string().min(1).max(MAX_TAG_VALUE_LENGTH);
+// The value rules are the provider's and the client's (src/api/values.ts), checked here to point at the
+// line. Zod's messages are not shown: messages.ts writes its own.
+const DeviceId = DeviceIdValue;
+const Pac = PacValue;
+const GroupId = GroupIdValue;
+const TagName = TagNameValue;
+const TagValue = TagValueValue;
+export { DOT_SEGMENT_TAG_NAMES, MAX_TAG_NAME_LENGTH, MAX_TAG_VALUE_LENGTH };
 
 /** One CSV path, or several. Relative to the fleet file; `~` is the home directory. */
 const CsvPaths = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
@@ -54,6 +58,8 @@ export const FleetDefaultsSchema = z.strictObject({
   terminationEnabled: z.boolean().optional(),
   /** On removal from the fleet, delete at once instead of after 24 hours. */
   deleteImmediately: z.boolean().optional(),
+  /** Sigfox product certification ID sent when a device is registered (all devices of one model share it). */
+  productCertificationId: ProductCertificationIdValue.optional(),
   /** `true`: no PAC is looked up or required; devices are only adopted (never registered). */
   adoptOnly: z.boolean().optional(),
 });
@@ -70,6 +76,8 @@ export const FleetDeviceSchema = z.strictObject({
   groupId: GroupId.nullable().optional(),
   terminationEnabled: z.boolean().optional(),
   deleteImmediately: z.boolean().optional(),
+  /** Overrides `defaults.productCertificationId`. */
+  productCertificationId: ProductCertificationIdValue.optional(),
   /** Overrides `defaults.adoptOnly`. */
   adoptOnly: z.boolean().optional(),
 });

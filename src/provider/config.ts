@@ -56,7 +56,7 @@ export interface DeviceApi {
   getSigfoxDevice(deviceId: string): Promise<SigfoxDevice>;
   /** One page of the account's devices (the device directory lists the account with it). */
   listSigfoxDevices(query: { lastEvaluatedKey?: string }): Promise<Page<SigfoxDevice>>;
-  registerSigfoxDevice(deviceId: string, body: { registrationSecret: string; tags?: Record<string, string> }): Promise<SigfoxDevice>;
+  registerSigfoxDevice(deviceId: string, body: { registrationSecret: string; tags?: Record<string, string>; productCertificationId?: string }): Promise<SigfoxDevice>;
   putSigfoxDeviceTags(deviceId: string, tags: { tagName: string; tagValue: string }[]): Promise<SigfoxDevice>;
   deleteSigfoxDeviceTag(deviceId: string, tagName: string): Promise<void>;
   setSigfoxDeviceGroup(deviceId: string, groupId: string): Promise<SigfoxDevice>;

@@ -8,7 +8,17 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { DEVICE_ID_PATTERN, GROUP_ID_PATTERN, PAC_PATTERN } from "../api/formats";
+import {
+  DeviceIdValue,
+  GroupIdValue,
+  PacValue,
+  ProductCertificationIdValue,
+  TagMapValue,
+  TagNameValue,
+  TagValueValue,
+  TOO_MANY_TAGS_MESSAGE,
+  withinTagCount,
+} from "../api/values";
 import type { SigfoxDevice } from "../api/schemas";
 import { getApi, currentSettings, type DeviceApi } from "./config";
 import { lookupDevice } from "./device-lookup";
@@ -24,10 +34,8 @@ import { toJsonObject, type JsonObject } from "./sanitize";
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const isUnknown = (v: unknown): boolean => v === UNKNOWN;
 
-/** Longest tag name accepted (Soracom documents no limit; this keeps names sane and URL-safe in size). */
-export const MAX_TAG_NAME_LENGTH = 128;
-/** Longest tag value accepted. */
-export const MAX_TAG_VALUE_LENGTH = 1024;
+/** The shared limits (src/api/values.ts), re-exported: provider/index.ts has always exported them. */
+export { MAX_TAG_NAME_LENGTH, MAX_TAG_VALUE_LENGTH } from "../api/values";
 
 /** Inputs after `check`: what create/update receive (plus the host's `__provider`). */
 export interface SigfoxDeviceInputs {
@@ -39,14 +47,19 @@ export interface SigfoxDeviceInputs {
   groupId?: string;
   terminationEnabled: boolean;
   deleteImmediately: boolean;
+  /**
+   * Sent with the registration only, like the PAC: not an output, never compared by `diff` (a change is
+   * no update and no API call; docs/provider.md says why).
+   */
+  productCertificationId?: string;
 }
 
 /**
- * Outputs: the inputs except the PAC, as the API reports them, plus server-computed fields. The PAC
+ * Outputs: the inputs except the PAC and the product certification ID, as the API reports them, plus server-computed fields. The PAC
  * (`registrationSecret`) is never an output: it is a one-time registration secret the API never
  * reports, and every output is echoed in plain text by the SDK's debug log of the program process.
  */
-export interface SigfoxDeviceOutputs extends Omit<SigfoxDeviceInputs, "registrationSecret"> {
+export interface SigfoxDeviceOutputs extends Omit<SigfoxDeviceInputs, "registrationSecret" | "productCertificationId"> {
   status?: string;
   operatorId?: string;
   lastModifiedTime?: string;
@@ -61,42 +74,28 @@ interface ManagedState {
 }
 
 /** Input names of the resource (the engine's `__provider` is handled by the host). */
-export const INPUT_NAMES = ["deviceId", "registrationSecret", "tags", "groupId", "terminationEnabled", "deleteImmediately"] as const;
-/** Inputs that are also outputs (and refreshed inputs): every input but the PAC. */
-const ECHOED_INPUT_NAMES = INPUT_NAMES.filter((n) => n !== "registrationSecret");
+export const INPUT_NAMES = ["deviceId", "registrationSecret", "tags", "groupId", "terminationEnabled", "deleteImmediately", "productCertificationId"] as const;
+/** Inputs that are also outputs (and refreshed inputs): every input but the registration-only ones. */
+const ECHOED_INPUT_NAMES = INPUT_NAMES.filter((n) => n !== "registrationSecret" && n !== "productCertificationId");
 /** Output-only names: seeded by the resource class, never sent as inputs with a value. */
 const OUTPUT_ONLY_NAMES = ["status", "operatorId", "lastModifiedTime", "lastSeen"];
 
-const DeviceId = z
-  .string({ error: 'deviceId must be a string: the Sigfox device ID, e.g. "1A2B3C4D"' })
-  .regex(DEVICE_ID_PATTERN, 'deviceId must be 1 to 8 hexadecimal digits, e.g. "1A2B3C4D" (no "0x" prefix, no spaces)');
-const Pac = z
-  .string({ error: "registrationSecret must be a string: the device's PAC, 16 hexadecimal characters" })
-  .regex(PAC_PATTERN, "registrationSecret (the PAC) must be exactly 16 hexadecimal characters; copy it from the device's label or order sheet");
-const TagName = z
-  .string()
-  .min(1, "tag names must not be empty")
-  .max(MAX_TAG_NAME_LENGTH, `tag names must be at most ${MAX_TAG_NAME_LENGTH} characters`)
-  // A tag is removed with DELETE …/tags/{name}: "." and ".." are dot segments there (URL normalization
-  // removes them, percent-encoded or not), so such a tag could be added but never removed.
-  .refine((n) => n !== "." && n !== "..", 'tag names "." and ".." cannot be used: a tag is removed by its name in the URL path, where they are dot segments');
-const TagValue = z
-  .string({ error: "tag values must be strings" })
-  .min(1, "tag values must not be empty: remove the tag instead")
-  .max(MAX_TAG_VALUE_LENGTH, `tag values must be at most ${MAX_TAG_VALUE_LENGTH} characters`);
-const GroupId = z
-  .string({ error: "groupId must be a string: a Soracom group ID (UUID)" })
-  .regex(GROUP_ID_PATTERN, 'groupId must be a Soracom group ID (a UUID such as "7f3c1e2a-0b4d-4c6e-9f10-1234567890ab"); omit it for no group');
+const DeviceId = DeviceIdValue;
+const Pac = PacValue;
+const TagName = TagNameValue;
+const TagValue = TagValueValue;
+const GroupId = GroupIdValue;
 const Flag = (name: string) => z.boolean({ error: `${name} must be true or false` });
 
 /** The zod schema of checked inputs (all values known). Used to re-validate what create/update receive. */
 export const SigfoxDeviceInputsSchema = z.object({
   deviceId: DeviceId,
   registrationSecret: Pac.optional(),
-  tags: z.record(TagName, TagValue),
+  tags: TagMapValue,
   groupId: GroupId.optional(),
   terminationEnabled: Flag("terminationEnabled"),
   deleteImmediately: Flag("deleteImmediately"),
+  productCertificationId: ProductCertificationIdValue.optional(),
 });
 
 // ===================================================================================================
@@ -157,6 +156,7 @@ export async function check(_olds: unknown, news: Record<string, unknown>): Prom
       if (!v.success) fail("tags", `${v.error.issues[0]?.message ?? "invalid tag value"} (tag ${JSON.stringify(name.slice(0, 40))})`);
       else out[name] = v.data;
     }
+    if (!withinTagCount(out)) fail("tags", `${TOO_MANY_TAGS_MESSAGE}; this one has ${Object.keys(out).length}`);
     inputs.tags = out;
   }
 
@@ -168,6 +168,7 @@ export async function check(_olds: unknown, news: Record<string, unknown>): Prom
   else inputs.terminationEnabled = false;
   if (present(news.deleteImmediately)) field("deleteImmediately", Flag("deleteImmediately"), news.deleteImmediately);
   else inputs.deleteImmediately = false;
+  if (present(news.productCertificationId)) field("productCertificationId", ProductCertificationIdValue, news.productCertificationId);
 
   if (failures.length > 0) return { inputs: toJsonObject(news), failures };
   return { inputs: toJsonObject(inputs), failures: [] };
@@ -227,7 +228,8 @@ export async function create(raw: Record<string, unknown>): Promise<pulumi.dynam
   let device: SigfoxDevice;
   let adopted = false;
   try {
-    device = await api.registerSigfoxDevice(deviceId, { registrationSecret, tags: desired.tags });
+    const { productCertificationId } = desired;
+    device = await api.registerSigfoxDevice(deviceId, { registrationSecret, tags: desired.tags, ...(productCertificationId !== undefined ? { productCertificationId } : {}) });
   } catch (registerError) {
     device = await adoptAfterFailedRegistration(api, deviceId, registerError, secrets);
     adopted = true;
@@ -571,6 +573,7 @@ function parseInputs(raw: Record<string, unknown>, what: string): SigfoxDeviceIn
     groupId: raw.groupId === null || raw.groupId === "" ? undefined : raw.groupId,
     terminationEnabled: raw.terminationEnabled ?? false,
     deleteImmediately: raw.deleteImmediately ?? false,
+    productCertificationId: raw.productCertificationId ?? undefined,
   });
   if (!r.success) {
     const issues = r.error.issues.map((i) => `${i.path.join(".") || "(inputs)"}: ${i.message}`).join("; ");
@@ -578,8 +581,13 @@ function parseInputs(raw: Record<string, unknown>, what: string): SigfoxDeviceIn
     throw userError(`SigfoxDevice ${id}: ${what} received invalid inputs: ${issues}`);
   }
   const d = r.data;
-  const { registrationSecret, groupId, ...rest } = d;
-  return { ...rest, ...(registrationSecret === undefined ? {} : { registrationSecret }), ...(groupId === undefined ? {} : { groupId }) };
+  const { registrationSecret, groupId, productCertificationId, ...rest } = d;
+  return {
+    ...rest,
+    ...(registrationSecret === undefined ? {} : { registrationSecret }),
+    ...(groupId === undefined ? {} : { groupId }),
+    ...(productCertificationId === undefined ? {} : { productCertificationId }),
+  };
 }
 
 /**

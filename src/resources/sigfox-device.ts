@@ -31,7 +31,7 @@ export interface SigfoxDeviceArgs {
   /**
    * Tags of the device (name → value), applied in the registration call and kept in sync: new and
    * changed tags in one call, removed tags deleted one by one. Names 1–128 characters, values
-   * 1–1024 characters. Default: no tags.
+   * 1–1024 characters, at most 100 tags (src/api/values.ts). Default: no tags.
    */
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** The Soracom group (UUID) the device belongs to. Omit it for no group. */
@@ -49,6 +49,13 @@ export interface SigfoxDeviceArgs {
    * "Released PACs") and never logs.
    */
   deleteImmediately?: pulumi.Input<boolean>;
+  /**
+   * The Sigfox product certification ID of the device's model (e.g. `"P_0006_7A5B_01"`), sent with the
+   * registration (2026 API revision), 1 to 64 characters. Registration-only, like the PAC: not an
+   * output, and changing it on an existing device is no change (no update, no API call); use
+   * `pulumi up --replace` to register the device again with a new one (docs/provider.md).
+   */
+  productCertificationId?: pulumi.Input<string>;
 }
 
 /** Last message the network received from the device. */
@@ -97,6 +104,7 @@ export class SigfoxDevice extends pulumi.dynamic.Resource {
       groupId: args.groupId,
       terminationEnabled: args.terminationEnabled,
       deleteImmediately: args.deleteImmediately,
+      productCertificationId: args.productCertificationId,
       // Output-only: seeded so the engine returns them as outputs of this object.
       status: undefined,
       operatorId: undefined,

@@ -97,6 +97,7 @@ function deviceArgs(device: FleetDevice): ConstructorParameters<typeof SigfoxDev
     ...(device.groupId !== undefined ? { groupId: device.groupId } : {}),
     ...(device.terminationEnabled !== undefined ? { terminationEnabled: device.terminationEnabled } : {}),
     ...(device.deleteImmediately !== undefined ? { deleteImmediately: device.deleteImmediately } : {}),
+    ...(device.productCertificationId !== undefined ? { productCertificationId: device.productCertificationId } : {}),
   };
 }
 

@@ -80,11 +80,4 @@ export function strippingDispatcher(...names: string[]): Dispatcher {
 }
 
 /** Awaits `p` and returns what it rejected with (fails if it resolved). */
-export async function rejection(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a rejection, but the promise resolved");
-}
+export { rejection } from "../helpers/common";

@@ -17,7 +17,12 @@ beforeEach(async () => {
   agent.disableNetConnect();
 });
 afterEach(async () => {
-  await agent.close();
+  try {
+    // Every reply a test set up was asked for: the client made exactly the requests the test expects.
+    agent.assertNoPendingInterceptors();
+  } finally {
+    await agent.close();
+  }
 });
 
 function client(options: SoracomClientOptions = {}): SoracomClient {

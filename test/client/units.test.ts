@@ -77,14 +77,20 @@ describe("pagination headers", () => {
   it("paginate follows cursors until a page has none and collectAll gathers every item", async () => {
     const pages: Record<string, { items: number[]; nextKey?: string }> = { start: { items: [1, 2], nextKey: "a" }, a: { items: [3], nextKey: "b" }, b: { items: [4] } };
     const cursors: Array<string | undefined> = [];
-    const items = await collectAll(paginate("listSigfoxDevices", async (c) => (cursors.push(c), pages[c ?? "start"]!)));
+    const items = await collectAll(paginate("listSigfoxDevices", async (c) => {
+      cursors.push(c);
+      return pages[c ?? "start"]!;
+    }));
     expect(items).toEqual([1, 2, 3, 4]);
     expect(cursors).toEqual([undefined, "a", "b"]);
   });
 
   it("paginate throws a response_validation error on a repeated cursor", async () => {
     let calls = 0;
-    const it = paginate("getDataFromSigfoxDevice", async () => (calls++, { items: [calls], nextKey: calls === 1 ? "x" : "x" }));
+    const it = paginate("getDataFromSigfoxDevice", async () => {
+      calls++;
+      return { items: [calls], nextKey: "x" };
+    });
     await expect(collectAll(it)).rejects.toMatchObject({ code: "response_validation", operation: "getDataFromSigfoxDevice" });
     expect(calls).toBe(2);
   });
@@ -151,7 +157,10 @@ describe("RateLimiter", () => {
       l.observe("k", { limit: 30, remaining: 3, secondsBeforeRefresh: 30 });
       const t0 = Date.now();
       const sentAt: number[] = [];
-      const calls = [0, 1, 2].map(() => l.acquire("k").then((release) => (sentAt.push(Date.now() - t0), release())));
+      const calls = [0, 1, 2].map(() => l.acquire("k").then((release) => {
+          sentAt.push(Date.now() - t0);
+          release();
+        }));
       await vi.advanceTimersByTimeAsync(1);
       // Another process of the same operator used the rest of the window: the next response says 0.
       l.observe("k", { limit: 30, remaining: 0, secondsBeforeRefresh: 30 });
@@ -186,7 +195,10 @@ describe("RateLimiter", () => {
     const r1 = await l.acquire("k");
     const r2 = await l.acquire("k");
     let third = false;
-    const p = l.acquire("k").then((r) => ((third = true), r));
+    const p = l.acquire("k").then((r) => {
+      third = true;
+      return r;
+    });
     await new Promise((r) => setTimeout(r, 10));
     expect(third).toBe(false);
     expect(l.snapshot()).toMatchObject({ active: 2, queued: 1 });

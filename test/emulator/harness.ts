@@ -10,7 +10,7 @@
  * Requests go through plain `fetch`, never through the project's client, so the suite checks the wire.
  */
 import { randomBytes } from "node:crypto";
-import type { TestContext } from "vitest";
+import { afterAll, beforeAll, type TestContext } from "vitest";
 import { startEmulator, type EmulatorControl, type EmulatorOptions, type RunningEmulator } from "../../src/emulator";
 
 export const REMOTE_ENDPOINT = process.env["SORACOM_CONTRACT_ENDPOINT"];
@@ -125,6 +125,17 @@ export async function loginAs(t: Target): Promise<Api> {
   const res = await api.login({ authKeyId: t.credentials.authKeyId, authKey: t.credentials.authKey });
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${res.text}`);
   return api;
+}
+
+/** A target started and logged into before the file's tests, closed after them. */
+export function useLoggedInTarget(options: EmulatorOptions = {}): { readonly t: Target; readonly api: Api } {
+  const session = {} as { t: Target; api: Api };
+  beforeAll(async () => {
+    session.t = await startTarget(options);
+    session.api = await loginAs(session.t);
+  });
+  afterAll(() => session.t?.close());
+  return session;
 }
 
 /** A random device ID (8 hex digits, upper case) and PAC, unlikely to collide across tests. */

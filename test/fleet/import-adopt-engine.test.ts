@@ -11,7 +11,8 @@ import type * as automation from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importFleet } from "../../src/cli/commands/import";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
-import { createTestStack, emulatorStackConfig, repoRoot, requireDist, type TestStack } from "../helpers/engine";
+import { emulatorStackConfig } from "../helpers/common";
+import { createTestStack, repoRoot, requireDist, type TestStack } from "../helpers/engine";
 import { fixtureDir } from "./helpers";
 
 const STEP_TIMEOUT = 900_000;

@@ -100,11 +100,84 @@ function readTree(root: string): string {
   return texts.join("\n");
 }
 
-/** Stack configuration that points the provider at an emulator (the auth key as a secret, as users set it). */
-export function emulatorStackConfig(emu: { url: string; credentials: { authKeyId: string; authKey: string } }): automation.ConfigMap {
-  return {
-    "soracom:endpoint": { value: emu.url },
-    "soracom:authKeyId": { value: emu.credentials.authKeyId },
-    "soracom:authKey": { value: emu.credentials.authKey, secret: true },
+
+// -----------------------------------------------------------------------------------------------
+// Steps: a Terraform-style acceptance harness. A step is data: the program it runs, the operation,
+// what it must change and which API calls it may make. After every apply the harness proves an empty
+// plan (a refreshing preview that expects no changes), so no step can leave drift or a diff behind.
+
+/** What a step runs: `up` (apply), `plan` (a refreshing preview; changes nothing) or `destroy`. */
+export type StepOperation = "up" | "plan" | "destroy";
+
+export interface Step<Program> {
+  name: string;
+  /** The program for this step; handed to {@link StepHarness.setProgram}. Absent: the previous one. */
+  program?: Program;
+  /** Runs before the operation: out-of-band changes made behind the engine's back. */
+  before?: () => Promise<unknown>;
+  /** Default `up`. */
+  operation?: StepOperation;
+  /** `up --refresh` (read every resource from the API first). */
+  refresh?: boolean;
+  /** Resource changes of the operation, without `same` (e.g. `{ create: 1 }`); `{}` = nothing changed. */
+  expectChanges: Record<string, number>;
+  /** API calls of the operation (without `auth`), exactly. */
+  expectCalls: Record<string, number>;
+  /** More assertions after the operation (and its empty-plan check). */
+  check?: () => Promise<unknown>;
+}
+
+export interface StepHarness<Program> {
+  stack: TestStack;
+  /** Makes the program the stack runs from now on. */
+  setProgram(program: Program): void;
+  /** Forgets the API calls counted so far. */
+  resetCalls(): Promise<void>;
+  /** API calls since the last reset, without `auth`. */
+  apiCalls(): Promise<Record<string, number>>;
+  /** The resource type whose absence `destroy` proves. */
+  resourceType: string;
+}
+
+function withoutSame(changes: Record<string, number> | undefined): Record<string, number> {
+  return Object.fromEntries(Object.entries(changes ?? {}).filter(([op, n]) => op !== "same" && n > 0));
+}
+
+/**
+ * Runs one step and asserts it; throws an Error naming the step and what differed. After `up` it
+ * proves the plan is empty (refreshing preview, `expectNoChanges`); after `destroy`, that no resource
+ * of the type is left in the state.
+ */
+export async function runStep<Program>(h: StepHarness<Program>, step: Step<Program>): Promise<void> {
+  const fail = (what: string, actual: unknown, expected: unknown): never => {
+    throw new Error(`step "${step.name}": ${what} ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
   };
+  const same = (a: unknown, b: unknown) => JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+  if (step.program !== undefined) h.setProgram(step.program);
+  await step.before?.();
+  await h.resetCalls();
+  const operation = step.operation ?? "up";
+  let changes: Record<string, number>;
+  if (operation === "up") changes = withoutSame((await h.stack.up({ refresh: step.refresh ?? false })).summary.resourceChanges);
+  else if (operation === "plan") changes = withoutSame((await h.stack.preview({ refresh: true })).changeSummary);
+  else changes = withoutSame((await h.stack.destroy()).summary.resourceChanges);
+  if (!same(changes, step.expectChanges)) fail("changed", changes, step.expectChanges);
+  const calls = await h.apiCalls();
+  if (!same(calls, step.expectCalls)) fail("made the API calls", calls, step.expectCalls);
+
+  if (operation === "up") {
+    const plan = await h.stack.preview({ refresh: true, expectNoChanges: true });
+    const left = withoutSame(plan.changeSummary);
+    if (Object.keys(left).length > 0) fail("left a non-empty plan", left, {});
+  } else if (operation === "destroy") {
+    const state = JSON.parse(await h.stack.exportState()) as { resources?: Array<{ type: string; urn: string }> };
+    const left = (state.resources ?? []).filter((r) => r.type === h.resourceType).map((r) => r.urn);
+    if (left.length > 0) fail("left resources", left, []);
+  }
+  await step.check?.();
+}
+
+function sortKeys(v: unknown): unknown {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
+  return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)));
 }

@@ -9,7 +9,8 @@ import * as path from "node:path";
 import type * as automation from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
-import { createTestStack, emulatorStackConfig, repoRoot, requireDist, type TestStack } from "../helpers/engine";
+import { emulatorStackConfig } from "../helpers/common";
+import { createTestStack, repoRoot, requireDist, type TestStack } from "../helpers/engine";
 
 const STEP_TIMEOUT = 240_000;
 const GROUP = "33333333-3333-4333-8333-333333333333";

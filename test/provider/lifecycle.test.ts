@@ -11,6 +11,7 @@ import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import { changedFields, sigfoxDevice } from "../../src/provider";
 import { setApiFactoryForTests } from "../../src/provider/config";
 import type { PartialStateError } from "../../src/provider/errors";
+import { apiCallsWithoutAuth, emulatorProviderConfig, rejection } from "../helpers/common";
 
 const GROUP_A = "11111111-1111-4111-8111-111111111111";
 const GROUP_B = "22222222-2222-4222-8222-222222222222";
@@ -28,10 +29,8 @@ async function networkDevice(): Promise<{ deviceId: string; pac: string }> {
   return { deviceId, pac };
 }
 
-async function calls(): Promise<Record<string, number>> {
-  const c = { ...(await emu.control.calls()) } as Record<string, number>;
-  delete c.auth;
-  return c;
+function calls(): Promise<Record<string, number>> {
+  return apiCallsWithoutAuth(emu);
 }
 
 async function checked(news: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -49,14 +48,7 @@ beforeAll(async () => {
   emu = await startEmulator({ seed: { groups: [{ groupId: GROUP_A }, { groupId: GROUP_B }] } });
   pacDir = fs.mkdtempSync(path.join(os.tmpdir(), "released-pacs-"));
   setApiFactoryForTests(undefined);
-  await sigfoxDevice.configure({
-    config: {
-      "soracom:endpoint": emu.url,
-      "soracom:authKeyId": emu.credentials.authKeyId,
-      "soracom:authKey": emu.credentials.authKey,
-      "soracom:releasedPacDir": pacDir,
-    },
-  });
+  await sigfoxDevice.configure({ config: emulatorProviderConfig(emu, { releasedPacDir: pacDir }) });
 });
 afterAll(async () => {
   await emu?.close();
@@ -281,9 +273,13 @@ describe("delete", () => {
     expect(await calls()).toEqual({ terminateSigfoxDevice: 1 });
     const state = await emu.control.state();
     expect(state.devices.find((x) => x.deviceId === d.deviceId)?.status).toBe("terminated");
+    await emu.control.clearRequests();
     await sigfoxDevice.delete(d.deviceId, c.outs); // terminated already: 409 then GET shows terminated
+    expect(await calls()).toEqual({ terminateSigfoxDevice: 1, getSigfoxDevice: 1 });
     await emu.control.removeDevice(d.deviceId);
+    await emu.control.clearRequests();
     await sigfoxDevice.delete(d.deviceId, c.outs); // 404
+    expect(await calls()).toEqual({ terminateSigfoxDevice: 1 });
   });
 
   it("deletes immediately and writes the released PAC to a 0600 file, logging only its path", async () => {
@@ -318,20 +314,19 @@ describe("configuration", () => {
         if (saved[k] === undefined) delete process.env[k];
         else process.env[k] = saved[k];
       }
-      await sigfoxDevice.configure({
-        config: { "soracom:endpoint": emu.url, "soracom:authKeyId": emu.credentials.authKeyId, "soracom:authKey": emu.credentials.authKey, "soracom:releasedPacDir": pacDir },
-      });
+      await sigfoxDevice.configure({ config: emulatorProviderConfig(emu, { releasedPacDir: pacDir }) });
     }
   });
 
   it("a bad configuration never breaks configure, and fails API operations with a clear message", async () => {
-    await sigfoxDevice.configure({ config: { "soracom:authKeyId": "keyId-only" } });
-    const err = await sigfoxDevice.read("1A2B", { deviceId: "1A2B" }).catch((e: Error) => e);
-    expect((err as Error).message).toMatch(/soracom:authKeyId and soracom:authKey must be set together/);
-    // check and diff never need the configuration
-    expect((await sigfoxDevice.check({}, { deviceId: "1A2B", registrationSecret: "0123456789ABCDEF" })).failures).toEqual([]);
-    await sigfoxDevice.configure({
-      config: { "soracom:endpoint": emu.url, "soracom:authKeyId": emu.credentials.authKeyId, "soracom:authKey": emu.credentials.authKey, "soracom:releasedPacDir": pacDir },
-    });
+    try {
+      await sigfoxDevice.configure({ config: { "soracom:authKeyId": "keyId-only" } });
+      const err = await rejection<Error>(sigfoxDevice.read("1A2B", { deviceId: "1A2B" }));
+      expect(err.message).toMatch(/soracom:authKeyId and soracom:authKey must be set together/);
+      // check and diff never need the configuration
+      expect((await sigfoxDevice.check({}, { deviceId: "1A2B", registrationSecret: "0123456789ABCDEF" })).failures).toEqual([]);
+    } finally {
+      await sigfoxDevice.configure({ config: emulatorProviderConfig(emu, { releasedPacDir: pacDir }) });
+    }
   });
 });

@@ -13,7 +13,8 @@ import {
 import { fail } from "../errors";
 import { authenticate } from "../model/auth";
 import * as devices from "../model/devices";
-import { nextPageHeaders, parseDataQuery, parseListQuery, readJsonBody, toWireDataEntry, toWireDevice } from "./mapping";
+import { readJsonBody } from "./body";
+import { nextPageHeaders, parseDataQuery, parseListQuery, toWireDataEntry, toWireDevice } from "./mapping";
 import { apiOperation } from "./operation";
 import type { AppEnv, EmulatorRuntime } from "./runtime";
 

@@ -14,7 +14,8 @@ import {
 } from "../control/schemas";
 import * as control from "../model/control";
 import { dumpState } from "./state-dump";
-import { readJsonBody, toWireDataEntry, toWireDevice } from "./mapping";
+import { MAX_CONTROL_BODY_BYTES, readJsonBody } from "./body";
+import { toWireDataEntry, toWireDevice } from "./mapping";
 import type { AppEnv, EmulatorRuntime } from "./runtime";
 
 export const CONTROL_PREFIX = "/_emulator";
@@ -22,7 +23,7 @@ export const CONTROL_PREFIX = "/_emulator";
 export function mountControlRoutes(app: Hono<AppEnv>, rt: EmulatorRuntime): void {
   const { model } = rt;
   const body = async <T extends z.ZodType>(c: Context<AppEnv>, schema: T): Promise<z.infer<T>> =>
-    schema.parse((await readJsonBody(c)) ?? {});
+    schema.parse((await readJsonBody(c, MAX_CONTROL_BODY_BYTES)) ?? {});
   const P = CONTROL_PREFIX;
 
   app.get(`${P}/health`, (c) => c.json({ ok: true }));

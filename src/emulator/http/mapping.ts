@@ -2,7 +2,6 @@
  * Thin request/response mapping: wire names and formats in, model records out, and back. No rules here.
  * The wire field names are exactly the real API's: `device_id` in snake case, everything else camel case.
  */
-import type { Context } from "hono";
 import { DATA_SORT_ORDERS, TAG_VALUE_MATCH_MODES, type DataEntry, type SigfoxDevice } from "../../api/schemas";
 import { fail } from "../errors";
 import { DEFAULT_DATA_LIMIT, MAX_DATA_LIMIT, type DataQuery, type ListQuery } from "../model/devices";
@@ -36,17 +35,6 @@ export function toWireDataEntry(deviceId: string, e: StoredDataEntry): DataEntry
     resourceId: deviceId,
     resourceType: "SigfoxDevice",
   };
-}
-
-/** Reads a JSON body; an empty body is `undefined`. Invalid JSON is a 400 whose message does not quote the body. */
-export async function readJsonBody(c: Context): Promise<unknown> {
-  const text = await c.req.text();
-  if (text.trim() === "") return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return fail("badRequest", "Request body is not valid JSON");
-  }
 }
 
 function intParam(url: URL, name: string): number | undefined {

@@ -40,6 +40,14 @@ export function rateLimitHeaders(v: RateLimitVerdict): Record<string, string> {
   };
 }
 
+/**
+ * The one 429 of the emulator, for the rate limiter and for an injected 429 alike: a client that reads
+ * the rate-limit headers of a 429 must find the same ones whichever produced it.
+ */
+function rateLimitedResponse(verdict: RateLimitVerdict, lang: string | undefined): Response {
+  return errorResponse(new EmulatorError("rateLimited"), lang, rateLimitHeaders({ ...verdict, remaining: 0, exceeded: true }));
+}
+
 function describeFault(f: ActiveFault): string {
   return [f.latencyMs !== undefined ? `latency:${f.latencyMs}` : "", f.drop ? `drop:${f.drop}` : f.status ? `status:${f.status}` : ""]
     .filter(Boolean)
@@ -47,7 +55,6 @@ function describeFault(f: ActiveFault): string {
 }
 
 function injectedStatusError(status: number): EmulatorError {
-  if (status === 429) return new EmulatorError("rateLimited");
   if (status >= 500) return new EmulatorError("injectedServerError", undefined, status);
   return new EmulatorError("badRequest", `Injected fault (status ${status})`, status);
 }
@@ -71,8 +78,8 @@ export function apiOperation(rt: EmulatorRuntime, operation: ApiOperation, handl
       if (fault.latencyMs) await sleep(fault.latencyMs);
       if (fault.drop === "before") return finish(null);
       if (fault.drop === undefined && fault.status !== undefined) {
-        const verdict = fault.status === 429 ? { ...rt.rateLimiter.peek(operation, clock.now()), remaining: 0 } : rt.rateLimiter.peek(operation, clock.now());
-        return finish(errorResponse(injectedStatusError(fault.status), lang, rateLimitHeaders(verdict)));
+        const verdict = rt.rateLimiter.peek(operation, clock.now());
+        return finish(fault.status === 429 ? rateLimitedResponse(verdict, lang) : errorResponse(injectedStatusError(fault.status), lang, rateLimitHeaders(verdict)));
       }
     }
 
@@ -89,8 +96,7 @@ export function apiOperation(rt: EmulatorRuntime, operation: ApiOperation, handl
         entry.operatorId = operatorId;
         verdict = rt.rateLimiter.take(`op:${operatorId}`, operation, clock.now());
       }
-      if (verdict.exceeded) throw new EmulatorError("rateLimited");
-      response = await handler({ c, url, operatorId });
+      response = verdict.exceeded ? rateLimitedResponse(verdict, lang) : await handler({ c, url, operatorId });
     } catch (err) {
       response = errorResponse(err, lang);
     }

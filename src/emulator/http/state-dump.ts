@@ -28,6 +28,8 @@ export interface StateDump {
     pendingDownlink: { data: string; queuedAt: string } | null;
     seqNumber: number;
     dataEntries: { time: number; content: string }[];
+    /** What the registration sent (2026 API revision); `null` when it sent none. */
+    productCertificationId: string | null;
   }[];
   rateLimits: unknown;
   faults: unknown;
@@ -65,6 +67,7 @@ export function dumpState(rt: EmulatorRuntime): StateDump {
         pendingDownlink: d.pendingDownlink ? { data: d.pendingDownlink.data, queuedAt: new Date(d.pendingDownlink.queuedAt).toISOString() } : null,
         seqNumber: d.seqNumber,
         dataEntries: d.dataEntries,
+        productCertificationId: d.productCertificationId ?? null,
       })),
     rateLimits: rt.rateLimiter.getConfig(),
     faults: rt.faults.list(),

@@ -5,6 +5,7 @@
  */
 import { DOWNLINK_DATA_PATTERN, GROUP_ID_PATTERN, PAC_PATTERN } from "../../api/formats";
 import type { TagUpdateRequest } from "../../api/schemas";
+import { TOO_MANY_TAGS_MESSAGE, withinTagCount } from "../../api/values";
 import { fail } from "../errors";
 import type { ModelContext } from "./context";
 import { newPac } from "./ids";
@@ -52,6 +53,7 @@ function clearAccountState(device: DeviceRecord, tags: Record<string, string>): 
   device.terminatedAt = null;
   device.pendingDownlink = null;
   device.dataEntries = [];
+  delete device.productCertificationId;
 }
 
 /**
@@ -118,12 +120,11 @@ export function registerDevice(
   ctx: ModelContext,
   operatorId: string,
   deviceId: string,
-  body: { registrationSecret?: string | undefined; tags?: Record<string, string> | undefined },
+  body: { registrationSecret?: string | undefined; tags?: Record<string, string> | undefined; productCertificationId?: string | undefined },
 ): DeviceRecord {
   // Documented: `400 PAC code is missing` — checked before anything else, as request validation.
+  // (Tag names and values were checked with the body, against the shared rules of src/api/values.ts.)
   if (body.registrationSecret === undefined || body.registrationSecret === "") return fail("pacMissing");
-  // Undocumented: an empty tag name is refused here as in `PUT …/tags` (it could never be deleted through the path).
-  if (body.tags !== undefined && Object.hasOwn(body.tags, "")) return fail("badRequest", "tag names must not be empty");
   const device = ctx.state.devices[deviceKey(deviceId)];
   if (!device) return fail("deviceNotFound");
   if (device.ownerOperatorId !== null && device.ownerOperatorId !== operatorId) return fail("ownedByAnotherOperator");
@@ -139,6 +140,9 @@ export function registerDevice(
   device.ownerOperatorId = operatorId;
   device.status = "ready";
   clearAccountState(device, { ...(body.tags ?? {}) });
+  // 2026 revision: kept with the registration; not part of the device resource the spec returns.
+  if (body.productCertificationId !== undefined) device.productCertificationId = body.productCertificationId;
+  else delete device.productCertificationId;
   return touch(ctx, device);
 }
 
@@ -146,9 +150,11 @@ export function registerDevice(
 
 export function putTags(ctx: ModelContext, operatorId: string, deviceId: string, tags: TagUpdateRequest[]): DeviceRecord {
   const device = findMutableDevice(ctx, operatorId, deviceId);
-  // Undocumented: an empty tag name is refused (it could never be deleted through the path).
-  if (tags.some((t) => t.tagName === "")) return fail("badRequest", "tagName must not be empty");
-  for (const { tagName, tagValue } of tags) device.tags[tagName] = tagValue;
+  // Names and values were checked with the body (src/api/values.ts); the count needs the device's tags.
+  const merged = { ...device.tags };
+  for (const { tagName, tagValue } of tags) merged[tagName] = tagValue;
+  if (!withinTagCount(merged)) return fail("badRequest", `${TOO_MANY_TAGS_MESSAGE}; this change would give it ${Object.keys(merged).length}`);
+  device.tags = merged;
   return touch(ctx, device);
 }
 

@@ -60,6 +60,8 @@ export const DeviceRecord = z.object({
   pendingDownlink: z.object({ data: z.string(), queuedAt: z.number() }).nullable(),
   seqNumber: z.number().int(),
   dataEntries: z.array(StoredDataEntry),
+  /** Sent with the registration (2026 API revision); absent in state files written before it. */
+  productCertificationId: z.string().optional(),
 });
 export type DeviceRecord = z.infer<typeof DeviceRecord>;
 

@@ -1,0 +1,48 @@
+/**
+ * The concepts many tests share, in one place: the permanent type token, the stack configuration that
+ * points the provider at an emulator, API call counts without `/auth`, and "expect a rejection".
+ */
+import type { SoracomApiError } from "../../src/client";
+import type { RunningEmulator } from "../../src/emulator";
+
+/** The type token of SigfoxDevice in every stack, forever (the provider is found by it). */
+export const SIGFOX_DEVICE_TYPE = "pulumi-nodejs:dynamic/soracom:SigfoxDevice";
+
+/** The provider's stack configuration for `emu` (endpoint and its default auth key), plus `extra` keys. */
+export function emulatorProviderConfig(emu: Pick<RunningEmulator, "url" | "credentials">, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    "soracom:endpoint": emu.url,
+    "soracom:authKeyId": emu.credentials.authKeyId,
+    "soracom:authKey": emu.credentials.authKey,
+    ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k.includes(":") ? k : `soracom:${k}`, v])),
+  };
+}
+
+/** The same configuration as an Automation API config map (the auth key marked secret). */
+export function emulatorStackConfig(
+  emu: Pick<RunningEmulator, "url" | "credentials">,
+  extra: Record<string, string> = {},
+): Record<string, { value: string; secret?: boolean }> {
+  return Object.fromEntries(
+    Object.entries(emulatorProviderConfig(emu, extra)).map(([k, value]) => [k, k === "soracom:authKey" ? { value, secret: true } : { value }]),
+  );
+}
+
+/**
+ * Per-operation API calls the emulator counted since its request log was last cleared, without
+ * `auth`: every client and provider process authenticates once, which says nothing about the work.
+ */
+export async function apiCallsWithoutAuth(emu: Pick<RunningEmulator, "control">): Promise<Record<string, number>> {
+  const { auth: _auth, ...calls } = (await emu.control.calls()) as Record<string, number>;
+  return calls;
+}
+
+/** Awaits `p` and returns what it rejected with; fails the test if it resolved. */
+export async function rejection<E = SoracomApiError>(p: Promise<unknown>): Promise<E> {
+  try {
+    await p;
+  } catch (e) {
+    return e as E;
+  }
+  throw new Error("expected a rejection, but the promise resolved");
+}

@@ -1,0 +1,61 @@
+/**
+ * The house rules of docs/ARCHITECTURE.md ("Rules"), enforced on every file of src/: which areas may
+ * import which. A violation is reported as `src/file.ts:line: imports "x": rule`.
+ */
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { checkImports, formatViolations, importsOf, readSourceTree } from "../helpers/house-rules";
+
+const SRC = path.resolve(__dirname, "..", "..", "src");
+
+describe("house rules: imports", () => {
+  it("src/ keeps every import rule", () => {
+    const files = readSourceTree(SRC);
+    expect(files.length).toBeGreaterThan(50);
+    expect(files.some((f) => f.path.split(path.sep).join("/") === "client/client.ts")).toBe(true);
+    expect(formatViolations(checkImports(files))).toBe("");
+  });
+
+  it("reports each broken rule with file, line and rule (in-memory samples)", () => {
+    const samples = [
+      {
+        path: "client/bad.ts",
+        text: '// from "../emulator" in a comment does not count\nimport { x } from "../api/schemas";\nimport { startEmulator } from "../emulator";\n',
+      },
+      { path: "client/worse.ts", text: 'export { attach } from "pulumi-soracom-sigfox/provider";\n' },
+      { path: "emulator/http/bad.ts", text: 'const s = "../../client";\nimport type { SoracomClient } from "../../client";\n' },
+      { path: "fleet/bad.ts", text: 'import * as pulumi from "@pulumi/pulumi";\nimport { parse } from "yaml";\n' },
+      { path: "api/bad.ts", text: 'import { z } from "zod";\nexport { redact } from "../client/redact";\n' },
+      { path: "provider/bad.ts", text: 'async function f() {\n  return import("../emulator");\n}\n' },
+      { path: "index.ts", text: 'export * from "./emulator";\nexport * from "./client";\n' },
+      { path: "fleet/bad2.ts", text: 'const { main } = require("../cli/main");\n' },
+      { path: "selection/bad.ts", text: 'import { fleetSeed } from "../fleet/seed";\n' },
+    ];
+    expect(formatViolations(checkImports(samples)).split("\n")).toEqual([
+      'src/client/bad.ts:3: imports "../emulator": client imports only api (no provider, emulator, fleet, CLI)',
+      'src/client/worse.ts:1: imports "pulumi-soracom-sigfox/provider": client imports only api (no provider, emulator, fleet, CLI)',
+      'src/emulator/http/bad.ts:2: imports "../../client": emulator does not import the client (it is the other side of the wire)',
+      'src/fleet/bad.ts:1: imports "@pulumi/pulumi": fleet does not import Pulumi (files are loaded and checked without an engine)',
+      'src/api/bad.ts:2: imports "../client/redact": api imports nothing of the project (wire schemas and formats only, zod)',
+      'src/provider/bad.ts:2: imports "../emulator": provider does not import the emulator or repository programs (every stored resource loads it forever)',
+      'src/index.ts:1: imports "./emulator": the root entry does not import the emulator or repository plumbing',
+      'src/fleet/bad2.ts:1: imports "../cli/main": cli, demo and bench are programs: nothing imports them',
+      'src/selection/bad.ts:1: imports "../fleet/seed": selection imports only api and client',
+    ]);
+  });
+
+  it("reads every import form, and nothing in comments or strings", () => {
+    const text = [
+      'import a from "a";',
+      'import type { B } from "b";',
+      'export * from "c";',
+      'import d = require("d");',
+      'const e = require("e");',
+      'const f = await import("f");',
+      'type G = import("g").G;',
+      '// import h from "h";',
+      'const i = "require(\\"i\\")";',
+    ].join("\n");
+    expect(importsOf("x.ts", text)).toEqual(["a", "b", "c", "d", "e", "f", "g"].map((specifier, i) => ({ specifier, line: i + 1 })));
+  });
+});
