@@ -2,18 +2,21 @@
  * Scenario "adopt": bring N existing devices under management through the real engine, against the
  * emulator, two ways in the same run:
  *
- * - `import, adopt-only`: `soracom-sigfox import` writes the fleet (no PACs), `pulumi up` adopts
- *   every device through the provider's device directory, `preview --refresh` finds nothing;
+ * - `import, adopt-only`: `soracom-sigfox import` (the real command, a child process) writes the
+ *   fleet (no PACs), `pulumi up` adopts every device through the provider's device directory,
+ *   `preview --refresh` finds nothing;
  * - `with PACs (baseline)`: the same devices declared with their PACs, the way adoption worked before
  *   adopt-only devices: `create` tries `register`, gets a conflict, then looks the device up.
  *
  * Records seconds and API calls by kind per step and checks the promises: the adopt-only `up` makes
  * no write call and at most `min(N, ceil(A/100)) + 20` read calls.
  */
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { promisify } from "node:util";
 import { parse } from "yaml";
-import { importFleet } from "../cli/commands/import";
+import { PACKAGE_ROOT } from "../fleet/seed";
 import type { FleetFile } from "../fleet/schema";
 import { benchDevices, ownedSeed, type BenchDevice } from "./fixture";
 import { FleetStack, type StepResult } from "./harness";
@@ -68,10 +71,8 @@ export async function runAdoptScenario(n: number, workRoot: string, log: (s: str
         const output = path.join(stack.dir, "fleet.yaml");
         const env = { SORACOM_ENDPOINT: stack.proxy.url, SORACOM_AUTH_KEY_ID: stack.emulator.credentials.authKeyId, SORACOM_AUTH_KEY: stack.emulator.credentials.authKey };
         const imported = record(
-          await stack.step("import", async () => {
-            const code = await importFleet(["--output", output], { stdout: () => undefined, stderr: () => undefined, env, cwd: stack.dir });
-            if (code !== 0) throw new Error(`import exited ${code}`);
-          }, false),
+          // Asynchronous: the emulator answering the command runs in this process.
+          await stack.step("import", () => promisify(execFile)(process.execPath, [path.join(PACKAGE_ROOT, "bin", "soracom-sigfox.js"), "import", "--output", output], { env: { ...process.env, ...env }, cwd: stack.dir }), false),
         );
         expect(imported.calls["listSigfoxDevices"] === Math.ceil(n / 100) && imported.apiCalls === Math.ceil(n / 100), `import: ${JSON.stringify(imported.calls)}, expected ${Math.ceil(n / 100)} list calls`);
         stack.definition = parse(fs.readFileSync(output, "utf8")) as FleetFile;
