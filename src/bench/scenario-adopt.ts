@@ -2,19 +2,20 @@
  * Scenario "adopt": bring N existing devices under management through the real engine, against the
  * emulator, two ways in the same run:
  *
- * - `import, adopt-only`: `soracom-sigfox import` writes the fleet (no PACs), `pulumi up` adopts
- *   every device through the provider's device directory, `preview --refresh` finds nothing;
+ * - `import, adopt-only`: `soracom-sigfox import` (the real command, a child process) writes the
+ *   fleet (no PACs), `pulumi up` adopts every device through the provider's device directory,
+ *   `preview --refresh` finds nothing;
  * - `with PACs (baseline)`: the same devices declared with their PACs, the way adoption worked before
  *   adopt-only devices: `create` tries `register`, gets a conflict, then looks the device up.
  *
  * Records seconds and API calls by kind per step and checks the promises: the adopt-only `up` makes
  * no write call and at most `min(N, ceil(A/100)) + 20` read calls.
  */
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
-import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { parse } from "yaml";
 import { PACKAGE_ROOT } from "../fleet/seed";
 import type { FleetFile } from "../fleet/schema";
 import { benchDevices, ownedSeed, type BenchDevice } from "./fixture";
@@ -80,15 +81,14 @@ export async function runAdoptScenario(n: number, workRoot: string, log: (s: str
           SORACOM_AUTH_KEY: stack.emulator.credentials.authKey,
         };
         const imported = record(
+          // Asynchronous: the emulator answering the command runs in this process.
           await stack.step(
             "import",
-            async () => {
-              // The command as users run it (a program: nothing imports the CLI's modules).
-              await promisify(execFile)(process.execPath, [path.join(PACKAGE_ROOT, "bin", "soracom-sigfox.js"), "import", "--output", output], {
-                cwd: stack.dir,
+            () =>
+              promisify(execFile)(process.execPath, [path.join(PACKAGE_ROOT, "bin", "soracom-sigfox.js"), "import", "--output", output], {
                 env: { ...process.env, ...env },
-              });
-            },
+                cwd: stack.dir,
+              }),
             false,
           ),
         );
