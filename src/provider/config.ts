@@ -14,6 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { SigfoxDevice } from "../api/schemas";
 import { SoracomClient, type SoracomClientOptions } from "../client";
+import type { Page } from "../client/pagination";
 
 /** Configuration namespace of the provider (`soracom:<key>`). */
 export const CONFIG_NAMESPACE = "soracom";
@@ -53,6 +54,8 @@ export interface ProviderSettings {
  */
 export interface DeviceApi {
   getSigfoxDevice(deviceId: string): Promise<SigfoxDevice>;
+  /** One page of the account's devices (the device directory lists the account with it). */
+  listSigfoxDevices(query: { lastEvaluatedKey?: string }): Promise<Page<SigfoxDevice>>;
   registerSigfoxDevice(deviceId: string, body: { registrationSecret: string; tags?: Record<string, string>; productCertificationId?: string }): Promise<SigfoxDevice>;
   putSigfoxDeviceTags(deviceId: string, tags: { tagName: string; tagValue: string }[]): Promise<SigfoxDevice>;
   deleteSigfoxDeviceTag(deviceId: string, tagName: string): Promise<void>;
