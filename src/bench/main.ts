@@ -27,7 +27,7 @@ import { PACKAGE_ROOT } from "../fleet/seed";
 import { pulumiCliDir } from "../engine/workspace";
 import { benchWorkRoot } from "./harness";
 import { extrapolate, markdownSummary, type BenchResults } from "./report";
-import { runAdoptScenario } from "./scenario-adopt";
+import { ADOPT_VARIANTS, runAdoptScenario } from "./scenario-adopt";
 import { runClientScenario } from "./scenario-client";
 import { driftProblems, runDriftScenario } from "./scenario-drift";
 import { runExportScenario } from "./scenario-export";
@@ -56,6 +56,8 @@ const USAGE = `usage: npm run bench -- [options]
   --concurrency LIST    client concurrency caps for the GETs (default 1,8,32)
   --get-latency LIST    server latencies (ms) for the GETs, each run with every cap (default 0,10)
   --adopt-devices LIST  devices adopted by the adopt scenario, one run each (default 1000)
+  --adopt-variants LIST which adoption ways to run: import,pacs (default both)
+  --adopt-lean          run the adopt scenario with PULUMI_SKIP_CHECKPOINTS + gzip (for 10,000 devices)
   --drift-devices N     managed devices of the drift scenario (default 10000)
   --export-devices N    devices of the data export scenario (default 1000; --quick 100)
   --export-entries N    uplinks per device of the data export scenario (default 100; --quick 20)
@@ -113,6 +115,8 @@ async function main(): Promise<number> {
       concurrency: { type: "string" },
       "get-latency": { type: "string" },
       "adopt-devices": { type: "string" },
+      "adopt-variants": { type: "string" },
+      "adopt-lean": { type: "boolean", default: false },
       "drift-devices": { type: "string" },
       "export-devices": { type: "string" },
       "export-entries": { type: "string" },
@@ -151,6 +155,11 @@ async function main(): Promise<number> {
   const concurrencies = positiveInts(list(values.concurrency, "1,8,32"), "--concurrency");
   const latenciesMs = nonNegativeInts(list(values["get-latency"], "0,10"), "--get-latency");
   const adoptSizes = positiveInts(list(values["adopt-devices"], "1000"), "--adopt-devices");
+  const adoptVariants = list(values["adopt-variants"], "import,pacs").map((v) => {
+    if (!Object.hasOwn(ADOPT_VARIANTS, v)) throw new Error(`--adopt-variants: "${v}" is not one of ${Object.keys(ADOPT_VARIANTS).join(", ")}`);
+    return v as keyof typeof ADOPT_VARIANTS;
+  });
+  const adoptEngineEnv = values["adopt-lean"] ? CHECKPOINT_MODES.lean : undefined;
   const [exportDevices] = positiveInts([values["export-devices"] ?? (quick ? "100" : "1000")], "--export-devices");
   const [exportEntries] = positiveInts([values["export-entries"] ?? (quick ? "20" : "100")], "--export-entries");
   const exportConcurrencies = positiveInts(list(values["export-concurrency"], "1,4,16"), "--export-concurrency");
@@ -183,7 +192,7 @@ async function main(): Promise<number> {
     exportEntries,
     exportConcurrencies,
     exportLatenciesMs,
-    ...(only.includes("adopt") ? { adoptSizes } : {}),
+    ...(only.includes("adopt") ? { adoptSizes, adoptVariants, adoptLean: values["adopt-lean"] === true } : {}),
     ...(only.includes("parallelism") ? { sweepDevices, sweepParallel, sweepConcurrency, sweepLimit } : {}),
     ...(only.includes("faults") ? { faultDevices, faultSeed, faultWithout429: values["fault-without-429"] === true } : {}),
   };
@@ -311,7 +320,7 @@ async function main(): Promise<number> {
     for (const n of adoptSizes) {
       log(`\n== adopt: ${n} existing devices, import + adopt-only vs with PACs`);
       await guard(`adopt N=${n}`, async () => {
-        const r = await runAdoptScenario(n, workRoot, log);
+        const r = await runAdoptScenario(n, workRoot, log, { variants: adoptVariants, ...(adoptEngineEnv ? { engineEnv: adoptEngineEnv } : {}) });
         (results.adopt ??= []).push(r);
         for (const v of r.violations) results.problems.push(`adopt N=${n}: ${v}`);
       });
