@@ -103,12 +103,25 @@ function filesUnder(dir: string): string[] {
 }
 
 /**
- * README step 0: a kill during a checkpoint write can leave the checkpoint unreadable
- * ("failed to load checkpoint: EOF"); the backend keeps the previous one next to it as `.bak`.
+ * README step 0: a kill during a checkpoint write can leave the stack unreadable ("failed to load
+ * checkpoint: EOF"). The checkpoint itself is written atomically (temp file + rename), but the file
+ * backend's blob library (gocloud fileblob) keeps each file's metadata in a `<file>.attrs` sidecar
+ * that it truncates and rewrites in place: a kill in between leaves it empty, and reading the stack
+ * then fails to decode it. A missing sidecar is fine (the library falls back to defaults), so the
+ * repair is to delete the torn one.
  */
-function restorePreviousCheckpoint(p: Project): void {
-  const checkpoint = filesUnder(path.join(p.state, ".pulumi", "stacks")).find((f) => f.endsWith("ci.json"))!;
-  fs.copyFileSync(`${checkpoint}.bak`, checkpoint);
+function removeTornAttrs(p: Project): string[] {
+  const torn = filesUnder(path.join(p.state, ".pulumi")).filter((f) => {
+    if (!f.endsWith(".attrs")) return false;
+    try {
+      JSON.parse(fs.readFileSync(f, "utf8"));
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  for (const f of torn) fs.rmSync(f);
+  return torn;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -160,7 +173,7 @@ describe("recovery after kill -9 of pulumi up", () => {
       expect(filesUnder(path.join(project.state, ".pulumi", "locks")).length).toBeGreaterThan(0);
       let before = await pulumi(project, ["stack", "export"]);
       if (/failed to load checkpoint/.test(before.out)) {
-        restorePreviousCheckpoint(project);
+        expect(removeTornAttrs(project).length, before.out).toBeGreaterThan(0);
         before = await pulumi(project, ["stack", "export"]);
       }
       expect(before.code, before.out).toBe(0);
