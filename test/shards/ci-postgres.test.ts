@@ -1,8 +1,9 @@
 /**
  * The CI scenario of a sharded fleet on a real PostgreSQL backend (scripts/postgres.sh; never a
  * mock): 4 shards x 250 devices deployed with `soracom-sigfox fleet up`, at least 2 stacks at once,
- * then an unchanged `up` per shard that changes nothing and calls the API not once. Also proves
- * that listing the 4 stacks does not deadlock on a 2-core runner (engineEnv's GOMAXPROCS).
+ * then an unchanged `up` per shard that changes nothing and calls the API not once, then one
+ * `soracom-sigfox drift --stack 'ci-*'` report over the 4 stacks. Also proves that listing the 4
+ * stacks does not deadlock on a 2-core runner (engineEnv's GOMAXPROCS).
  *
  * Kept fast: PULUMI_SKIP_CHECKPOINTS (a re-run create adopts, see README "Scale") and a high
  * engine --parallel.
@@ -14,6 +15,8 @@ import { userEngine } from "../../src/engine/workspace";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import { shardOfDevice } from "../../src/fleet/shard";
 import type { FleetRunSummary } from "../../src/shards/run";
+import { DriftReportSchema } from "../../src/drift";
+import { emulatorEnv, runDriftCommand } from "../drift/helpers";
 import { apiCalls, devices, fleetEnv, DEVICE_TYPE, postgresBackend, pulumiHome, runFleet, shardProject, type ShardProject } from "./helpers";
 
 const STEP_TIMEOUT = 900_000;
@@ -105,7 +108,40 @@ describe("sharded fleet on PostgreSQL: 4 shards x 250 devices", () => {
     STEP_TIMEOUT,
   );
 
-  // ---- CROSS-SHARD DRIFT REPORT: the lead adds it here when the drift branch lands ----------------
-  // (`soracom-sigfox drift --stack 'ci-*'` over the 4 stacks above: one report, no drift expected;
-  //  then change one device in the emulator and expect exactly that device reported.)
+  it(
+    "one drift report reads the 4 shard stacks from PostgreSQL: in sync, then exactly the device changed by hand",
+    async () => {
+      // What a scheduled drift job has: the backend and the API credentials; no passphrase, no PAC.
+      const driftEnv = emulatorEnv(emu, { PULUMI_BACKEND_URL: backend.url, PULUMI_HOME: home });
+      await emu.control.clearRequests();
+      const clean = await runDriftCommand(["--stack", "ci-*", "--format", "json"], project.dir, driftEnv);
+      expect(clean.code, clean.stderr).toBe(0);
+      expect(DriftReportSchema.parse(JSON.parse(clean.stdout)).summary).toEqual({
+        managed: FLEET.length,
+        inSync: FLEET.length,
+        drifted: 0,
+        missing: 0,
+        unmanaged: 0,
+        ignored: 0,
+      });
+      // The whole account read with list pages only: 1,000 devices, 10 calls.
+      expect(await apiCalls(emu)).toEqual({ listSigfoxDevices: Math.ceil(FLEET.length / 100) });
+
+      const target = FLEET[7]!.deviceId;
+      const live = await emu.control.mutateDevice(target, {});
+      await emu.control.mutateDevice(target, { terminationEnabled: live.terminationEnabled !== true });
+      const drifted = await runDriftCommand(["--stack", "ci-*", "--format", "json"], project.dir, driftEnv);
+      expect(drifted.code, drifted.stderr).toBe(2);
+      const report = DriftReportSchema.parse(JSON.parse(drifted.stdout));
+      expect(report.summary).toMatchObject({ managed: FLEET.length, inSync: FLEET.length - 1, drifted: 1 });
+      expect(report.drifted).toEqual([
+        {
+          deviceId: target,
+          stack: `ci-${shardOfDevice(target, SHARDS)}of4`,
+          fields: [{ path: "terminationEnabled", expected: live.terminationEnabled === true, actual: live.terminationEnabled !== true }],
+        },
+      ]);
+    },
+    STEP_TIMEOUT,
+  );
 });
