@@ -18,8 +18,9 @@ import { startCountingProxy, type CountingProxy } from "./proxy";
 import { findCheckpoint, watchStackState, type StateWriteTotals } from "./state-watch";
 import { type BenchDevice, networkSeed } from "./fixture";
 import { loadAverage } from "./system";
+import { SIGFOX_DEVICE_TYPE } from "../provider/type-token";
 
-export const SIGFOX_DEVICE_TYPE = "pulumi-nodejs:dynamic/soracom:SigfoxDevice";
+export { SIGFOX_DEVICE_TYPE };
 
 export interface StepResult {
   step: string;

@@ -3,8 +3,7 @@
  * as its step finishes, and a live counter on a terminal while the engine works.
  */
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-
-const DEVICE_TYPE = "pulumi-nodejs:dynamic/soracom:SigfoxDevice";
+import { SIGFOX_DEVICE_TYPE as DEVICE_TYPE } from "../provider/type-token";
 
 export interface Progress {
   onEvent(event: EngineEvent): void;

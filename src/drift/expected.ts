@@ -3,9 +3,10 @@
  * state (the outputs the last `pulumi up` recorded for each `SigfoxDevice`) or a fleet file.
  */
 import { z } from "zod";
+import { SIGFOX_DEVICE_TYPE } from "../provider/type-token";
 
 /** The type token of the dynamic resource (permanent: state of every stack carries it). */
-export const SIGFOX_DEVICE_TYPE = "pulumi-nodejs:dynamic/soracom:SigfoxDevice";
+export { SIGFOX_DEVICE_TYPE } from "../provider/type-token";
 
 /** One managed device and the state it should have. */
 export interface ExpectedDevice {

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PAC_PATTERN } from "../api/formats";
 import { INPUT_NAMES } from "../provider/sigfox-device";
 import { sigfoxDeviceShim } from "../provider/shim";
+import { SIGFOX_DEVICE_MODULE, SIGFOX_DEVICE_TYPE_NAME } from "../provider/type-token";
 
 /** Inputs of a {@link SigfoxDevice}. */
 export interface SigfoxDeviceArgs {
@@ -119,7 +120,7 @@ export class SigfoxDevice extends pulumi.dynamic.Resource {
     // No additionalSecretOutputs: the PAC is not an output. (A PAC that outputs written by earlier
     // versions still hold stays secret: the engine marks an output secret when the input of the same
     // name is.) The shim has only `configure` (which installs the real methods); see src/provider/shim.ts.
-    super(sigfoxDeviceShim as unknown as pulumi.dynamic.ResourceProvider, name, props, opts, "soracom", "SigfoxDevice");
+    super(sigfoxDeviceShim as unknown as pulumi.dynamic.ResourceProvider, name, props, opts, SIGFOX_DEVICE_MODULE, SIGFOX_DEVICE_TYPE_NAME);
   }
 }
 

@@ -23,8 +23,8 @@ import * as automation from "@pulumi/pulumi/automation";
 import { userEngine } from "../engine/workspace";
 import { formatShardSpec, SHARD_CONFIG_NAME, shardOfDevice } from "../fleet/shard";
 import { allShards, shardStackName, shortStackName as shortName } from "./stacks";
+import { SIGFOX_DEVICE_TYPE as DEVICE_TYPE } from "../provider/type-token";
 
-const DEVICE_TYPE = "pulumi-nodejs:dynamic/soracom:SigfoxDevice";
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 const PROVIDER_TYPE_PREFIX = "pulumi:providers:";
 

@@ -12,6 +12,7 @@ import { loadFleetDefinition } from "../fleet/load";
 import { formatShardSpec, SHARD_CONFIG_NAME, shardOfDevice, type ShardSpec } from "../fleet/shard";
 import { resolveFleetFile } from "../program/fleet-program";
 import { allShards, otherShardCounts, shardStackName } from "./stacks";
+import { SIGFOX_DEVICE_TYPE as DEVICE_TYPE } from "../provider/type-token";
 
 /** Terminal colour codes in engine messages (ESC [ ... m). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching the ESC control character is the point
@@ -28,7 +29,6 @@ export const DEFAULT_ENGINE_PARALLEL = 32;
 /** Shard stacks at once on one machine: each runs a CLI, a program and a provider process. */
 export const DEFAULT_SHARDS_AT_ONCE = 2;
 
-const DEVICE_TYPE = "pulumi-nodejs:dynamic/soracom:SigfoxDevice";
 /** At most this many characters of a failed shard's error in the summary. */
 const MAX_ERROR_CHARS = 600;
 
