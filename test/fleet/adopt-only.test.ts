@@ -5,26 +5,13 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { validateFleet, type ValidateIo } from "../../src/cli/commands/validate-fleet";
 import { fleetSeed, loadFleetDefinition } from "../../src/fleet";
 import { SigfoxFleet, SIGFOX_FLEET_TYPE } from "../../src/resources/sigfox-fleet";
-import { expectFleetError, fixtureDir, GROUP, lines, PAC1, PAC2 } from "./helpers";
+import { expectFleetError, fixtureDir, GROUP, lines, PAC1, PAC2, useRuntimeMocks } from "./helpers";
 
-const registered: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
-beforeAll(async () => {
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args) {
-        registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-        return { id: `${args.name}-id`, state: { ...args.inputs, status: "ready" } };
-      },
-      call: () => ({}),
-    },
-    "fleet-test",
-    "dev",
-  );
-});
+const { registered } = useRuntimeMocks("fleet-test");
 
 const noEnv = {};
 const load = (yaml: string, files: Record<string, string> = {}, env: Record<string, string> = noEnv) =>

@@ -1,32 +1,14 @@
 /** The default program (`fleetProgram`) under Pulumi's runtime mocks: which fleet file it deploys and what it exports. */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SAMPLE_FLEET_FILE } from "../../src/fleet";
 import { fleetProgram, projectDir, resolveFleetFile } from "../../src/program/fleet-program";
-import { fixtureDir, lines, PAC1 } from "./helpers";
+import { fixtureDir, lines, PAC1, useRuntimeMocks } from "./helpers";
 
-let names: string[] = [];
-
-beforeAll(async () => {
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args) {
-        if (args.type !== "soracom:index:SigfoxFleet") names.push(args.name);
-        return { id: `${args.name}-id`, state: { ...args.inputs, status: "ready" } };
-      },
-      call: () => ({}),
-    },
-    "soracom-sigfox-fleet",
-    "dev",
-  );
-});
-beforeEach(() => {
-  names = [];
-});
-afterEach(() => {
-  pulumi.runtime.setAllConfig({});
-});
+const mocks = useRuntimeMocks("soracom-sigfox-fleet");
+/** Names of the devices registered since the last clear. */
+const deviceNames = () => mocks.devices().map((d) => d.name);
 
 const output = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
 const oneDeviceFleet = (id: string) => fixtureDir({ "fleet.yaml": lines("devices:", `  - {deviceId: "${id}", pacFrom: {env: PAC}}`) });
@@ -38,7 +20,7 @@ describe("fleetProgram", () => {
     expect(outputs.deviceCount).toBe(5);
     const devices = await output(outputs.devices);
     expect(Object.keys(devices)).toEqual(["1A2B3C01", "1A2B3C02", "1A2B3C03", "1A2B3C04", "1A2B3C05"]);
-    expect(names.sort()).toEqual(["1A2B3C01", "1A2B3C02", "1A2B3C03", "1A2B3C04", "1A2B3C05"]);
+    expect(deviceNames().sort()).toEqual(["1A2B3C01", "1A2B3C02", "1A2B3C03", "1A2B3C04", "1A2B3C05"]);
     expect(devices["1A2B3C05"]).toMatchObject({ status: "ready", groupId: null, terminationEnabled: true });
   });
 
@@ -48,7 +30,7 @@ describe("fleetProgram", () => {
     const outputs = fleetProgram({ env: { SORACOM_FLEET_FILE: "fleet.yaml", PAC: PAC1 }, baseDir: dir });
     expect(outputs.deviceCount).toBe(1);
     await output(outputs.devices);
-    expect(names).toEqual(["BEEF"]);
+    expect(deviceNames()).toEqual(["BEEF"]);
   });
 
   it("prefers config fleet:file over SORACOM_FLEET_FILE, and an explicit fleetFile over both", () => {

@@ -4,42 +4,18 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { FleetDefinitionError } from "../../src/fleet";
 import { SigfoxFleet, SIGFOX_FLEET_TYPE } from "../../src/resources/sigfox-fleet";
-import { fixtureDir, GROUP, lines, PAC1, PAC2, PAC3 } from "./helpers";
+import { fixtureDir, GROUP, lines, PAC1, PAC2, PAC3, useRuntimeMocks } from "./helpers";
 
-interface Registered {
-  type: string;
-  name: string;
-  inputs: Record<string, unknown>;
-}
-
-let registered: Registered[] = [];
-
-beforeAll(async () => {
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args) {
-        registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-        // Outputs the provider would report after create: status and the managed fields.
-        return { id: `${args.name}-id`, state: { ...args.inputs, status: "ready" } };
-      },
-      call: () => ({}),
-    },
-    "fleet-test",
-    "dev",
-  );
-});
-
-beforeEach(() => {
-  registered = [];
-});
+const mocks = useRuntimeMocks("fleet-test");
+const { registered } = mocks;
 
 /** How a secret input reaches the mock monitor: wrapped with the secret signature. */
 const secretInput = (value: string) => ({ [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value });
 const output = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
-const devicesOf = () => registered.filter((r) => r.type !== SIGFOX_FLEET_TYPE);
+const devicesOf = mocks.devices;
 
 const fleetFile = (devices: string[]) =>
   path.join(
@@ -86,7 +62,7 @@ describe("SigfoxFleet", () => {
 
   it("keeps every existing device's name and inputs when the file is reordered and a device is added", async () => {
     const snapshot = async (devices: string[], name: string) => {
-      registered = [];
+      mocks.clear();
       const fleet = new SigfoxFleet(name, { definition: fleetFile(devices), env: {}, config: {} });
       await output(fleet.devices);
       return Object.fromEntries(devicesOf().map((d) => [d.name, d.inputs]));

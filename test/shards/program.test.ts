@@ -1,31 +1,13 @@
 /** The default program and SigfoxFleet with `fleet:shard`: which devices a shard stack declares (Pulumi runtime mocks). */
 import * as pulumi from "@pulumi/pulumi";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { shardOfDevice } from "../../src/fleet/shard";
 import { fleetProgram } from "../../src/program/fleet-program";
-import { fixtureDir, lines, PAC1 } from "../fleet/helpers";
+import { fixtureDir, lines, PAC1, useRuntimeMocks } from "../fleet/helpers";
 
-let names: string[] = [];
-
-beforeAll(async () => {
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args) {
-        if (args.type !== "soracom:index:SigfoxFleet") names.push(args.name);
-        return { id: `${args.name}-id`, state: { ...args.inputs, status: "ready" } };
-      },
-      call: () => ({}),
-    },
-    "soracom-sigfox-fleet",
-    "dev",
-  );
-});
-beforeEach(() => {
-  names = [];
-});
-afterEach(() => {
-  pulumi.runtime.setAllConfig({});
-});
+const mocks = useRuntimeMocks("soracom-sigfox-fleet");
+/** Names of the devices registered since the last clear. */
+const deviceNames = () => mocks.devices().map((d) => d.name);
 
 const IDS = Array.from({ length: 40 }, (_, i) => (0x1a2b3c00 + i).toString(16).toUpperCase());
 const fleetDir = () =>
@@ -46,16 +28,16 @@ describe("fleet:shard", () => {
     const dir = fleetDir();
     const seen: string[] = [];
     for (let index = 1; index <= 3; index++) {
-      names = [];
+      mocks.clear();
       pulumi.runtime.setConfig("fleet:shard", `${index}/3`);
       const outputs = fleetProgram({ env: { PAC: PAC1 }, baseDir: dir, fleetFile: "fleet.yaml" });
       expect(outputs.shard).toBe(`${index}/3`);
       const expected = IDS.filter((id) => shardOfDevice(id, 3) === index);
       expect(expected.length).toBeGreaterThan(0);
       expect(Object.keys(await output(outputs.devices))).toEqual(expected);
-      expect(names.sort()).toEqual([...expected].sort());
+      expect(deviceNames().sort()).toEqual([...expected].sort());
       expect(outputs.deviceCount).toBe(expected.length);
-      seen.push(...names);
+      seen.push(...deviceNames());
     }
     expect(seen.sort()).toEqual([...IDS].sort());
   });
@@ -66,6 +48,6 @@ describe("fleet:shard", () => {
       /fleet:shard "4\/3" is invalid: .*Fix: `pulumi config set fleet:shard <shard>\/<count>`/,
     );
     await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(names).toEqual([]);
+    expect(deviceNames()).toEqual([]);
   });
 });
