@@ -9,6 +9,7 @@ import { PAC_PATTERN } from "../api/formats";
 import { INPUT_NAMES } from "../provider/sigfox-device";
 import { sigfoxDeviceShim } from "../provider/shim";
 import { SIGFOX_DEVICE_MODULE, SIGFOX_DEVICE_TYPE_NAME } from "../provider/type-token";
+import { leanStackCapture } from "./stack-capture";
 
 /** Inputs of a {@link SigfoxDevice}. */
 export interface SigfoxDeviceArgs {
@@ -120,7 +121,14 @@ export class SigfoxDevice extends pulumi.dynamic.Resource {
     // No additionalSecretOutputs: the PAC is not an output. (A PAC that outputs written by earlier
     // versions still hold stays secret: the engine marks an output secret when the input of the same
     // name is.) The shim has only `configure` (which installs the real methods); see src/provider/shim.ts.
-    super(sigfoxDeviceShim as unknown as pulumi.dynamic.ResourceProvider, name, props, opts, SIGFOX_DEVICE_MODULE, SIGFOX_DEVICE_TYPE_NAME);
+    // The SDK formats the JavaScript stack dozens of times while registering: keep only what is read
+    // (see ./stack-capture.ts; a fifth of a device's state, a sixth of the program's memory).
+    const restoreStackCapture = leanStackCapture();
+    try {
+      super(sigfoxDeviceShim as unknown as pulumi.dynamic.ResourceProvider, name, props, opts, SIGFOX_DEVICE_MODULE, SIGFOX_DEVICE_TYPE_NAME);
+    } finally {
+      restoreStackCapture();
+    }
   }
 }
 

@@ -85,20 +85,39 @@ export class SigfoxFleet extends pulumi.ComponentResource {
       });
     }
 
-    const summaries: Record<string, pulumi.Output<FleetDeviceSummary>> = {};
-    for (const [deviceId, resource] of Object.entries(this.deviceResources)) {
-      summaries[deviceId] = pulumi
-        .all([resource.status, resource.groupId, resource.tags, resource.terminationEnabled])
-        .apply(([status, groupId, tags, terminationEnabled]) => ({
-          status: status ?? "unknown",
-          groupId: groupId ?? null,
-          tags: tags ?? {},
-          terminationEnabled: terminationEnabled ?? false,
-        }));
-    }
-    this.devices = pulumi.all(summaries);
+    this.devices = fleetSummary(this.deviceResources);
     this.registerOutputs({ devices: this.devices });
   }
+}
+
+/**
+ * The per-device summary as ONE output over every device's outputs. Why not one `pulumi.all(...).apply`
+ * per device: each output the SDK builds costs promises, closures and resolvers in the program process
+ * for the whole run; at 10,000 devices, per-device summaries were a third of the fleet's memory
+ * (docs/benchmarks.md, "Program memory").
+ */
+function fleetSummary(resources: Record<string, SigfoxDevice>): pulumi.Output<Record<string, FleetDeviceSummary>> {
+  const entries = Object.entries(resources);
+  // One flat list: `pulumi.all` would turn nested lists into one more output each.
+  const fields = entries.flatMap(([, r]) => [r.status, r.groupId, r.tags, r.terminationEnabled] as pulumi.Output<unknown>[]);
+  return pulumi.all(fields).apply((values) => {
+    const summary: Record<string, FleetDeviceSummary> = {};
+    entries.forEach(([deviceId], i) => {
+      const [status, groupId, tags, terminationEnabled] = values.slice(4 * i, 4 * i + 4) as unknown as [
+        string | undefined,
+        string | undefined,
+        Record<string, string> | undefined,
+        boolean | undefined,
+      ];
+      summary[deviceId] = {
+        status: status ?? "unknown",
+        groupId: groupId ?? null,
+        tags: tags ?? {},
+        terminationEnabled: terminationEnabled ?? false,
+      };
+    });
+    return summary;
+  });
 }
 
 function deviceArgs(device: FleetDevice): ConstructorParameters<typeof SigfoxDevice>[1] {
