@@ -52,6 +52,8 @@ fi
 if [ ! -e node_modules/pulumi-soracom-sigfox ]; then ln -s .. node_modules/pulumi-soracom-sigfox; fi
 export PATH="$REPO_ROOT/node_modules/.bin:$PATH"
 log "building (tsc)"
+# Builds before the bench moved to bench/src left it in dist/, which the npm package ships.
+rm -rf dist/bench
 tsc -p tsconfig.build.json >&2
 
 # --- Pulumi CLI --------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@
  *
  * Every Pulumi program loads this entry, so it stays narrow: the emulator (hono, an HTTP server) is
  * only at `pulumi-soracom-sigfox/emulator`, and the repository's plumbing (src/engine, src/cli,
- * src/demo, src/bench) is not reachable from here. test/unit/entries.test.ts checks what it loads.
+ * src/demo, and the benchmarks in bench/) is not reachable from here. test/unit/entries.test.ts checks what it loads.
  */
 
 // Resources

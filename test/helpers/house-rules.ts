@@ -90,6 +90,8 @@ function target(fileRelativeToSrc: string, specifier: string): { area: string } 
   if (specifier.startsWith(`${PACKAGE_NAME}/`)) return { area: specifier.slice(PACKAGE_NAME.length + 1).split("/")[0]! };
   if (specifier.startsWith(".")) {
     const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(fileRelativeToSrc.split(path.sep).join("/")), specifier));
+    // The benchmarks live beside src/ (bench/src) and count as the area `bench`.
+    if (resolved.startsWith("../bench/")) return { area: "bench" };
     if (resolved.startsWith("../")) return { pkg: specifier }; // outside src/ (package.json and the like)
     return { area: areaOfFile(resolved === "." || resolved === "index" ? "index.ts" : resolved) };
   }
@@ -122,6 +124,22 @@ export function readSourceTree(srcDir: string): Array<{ path: string; text: stri
     .filter((f) => /\.[cm]?ts$/.test(f) && !f.endsWith(".d.ts"))
     .sort()
     .map((f) => ({ path: f, text: fs.readFileSync(path.join(srcDir, f), "utf8") }));
+}
+
+/**
+ * Imports of bench code (files relative to bench/src) that reach the project by a relative path
+ * instead of `#src/...`: Node resolves `#src/` to the built dist/ (package.json "imports"), the code
+ * the provider process runs; a relative path into src/ would compile a second copy into dist-bench.
+ */
+export function benchImportsBySourcePath(files: ReadonlyArray<{ path: string; text: string }>): Violation[] {
+  const rule = "bench imports the project as #src/... (the built dist/), never by a path into src/";
+  return files.flatMap((file) =>
+    importsOf(file.path, file.text)
+      .filter(
+        (imp) => imp.specifier.startsWith(".") && path.posix.join(path.posix.dirname(file.path.split(path.sep).join("/")), imp.specifier).startsWith("../"),
+      )
+      .map((imp) => ({ file: `bench/src/${file.path.split(path.sep).join("/")}`, line: imp.line, specifier: imp.specifier, rule })),
+  );
 }
 
 /** `file:line: imports "x": rule` per violation. */

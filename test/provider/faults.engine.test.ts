@@ -2,12 +2,12 @@
  * Issue 10, item 1, on the REAL engine: a fleet converges in ONE `pulumi up` while every write
  * operation fails at random (10 % 503, 5 % 429, 2 % dropped after the commit; seeded), with no orphan
  * and no duplicate registration, as the emulator's request log and state tell. The bench runs the same
- * scenario at 200 devices against a fault-free baseline (src/bench/scenario-faults.ts).
+ * scenario at 200 devices against a fault-free baseline (bench/src/scenario-faults.ts).
  */
 import * as os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FleetStack } from "../../src/bench/harness";
-import { deployFleet, fleetFaults, openFaultFleet } from "../../src/bench/scenario-faults";
+import type { FleetStack } from "../../bench/src/harness";
+import { deployFleet, fleetFaults, openFaultFleet } from "../../bench/src/scenario-faults";
 import type { FleetFile } from "../../src/fleet/schema";
 
 const DEVICES = 60;

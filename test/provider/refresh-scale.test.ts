@@ -6,13 +6,13 @@
  * drifted devices, the same gone devices (deleted or terminated out of band), nothing else.
  *
  * The fleets are deployed the way the bench deploys big fleets: no intermediate checkpoints, a high
- * --parallel (src/bench/harness.ts).
+ * --parallel (bench/src/harness.ts).
  */
 import type * as automation from "@pulumi/pulumi/automation";
 import { afterAll, describe, expect, it } from "vitest";
-import { benchDevices, fleetDefinition, ownedSeed } from "../../src/bench/fixture";
-import { benchWorkRoot, FleetStack, SIGFOX_DEVICE_TYPE } from "../../src/bench/harness";
-import { CHECKPOINT_MODES } from "../../src/bench/scenario-engine";
+import { benchDevices, fleetDefinition, ownedSeed } from "../../bench/src/fixture";
+import { benchWorkRoot, FleetStack, SIGFOX_DEVICE_TYPE } from "../../bench/src/harness";
+import { CHECKPOINT_MODES } from "../../bench/src/scenario-engine";
 
 const TIMEOUT = 1_200_000;
 const open: FleetStack[] = [];

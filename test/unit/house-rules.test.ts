@@ -4,9 +4,10 @@
  */
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkImports, formatViolations, importsOf, readSourceTree } from "../helpers/house-rules";
+import { benchImportsBySourcePath, checkImports, formatViolations, importsOf, readSourceTree } from "../helpers/house-rules";
 
 const SRC = path.resolve(__dirname, "..", "..", "src");
+const BENCH_SRC = path.resolve(__dirname, "..", "..", "bench", "src");
 
 describe("house rules: imports", () => {
   it("src/ keeps every import rule", () => {
@@ -30,6 +31,7 @@ describe("house rules: imports", () => {
       { path: "index.ts", text: 'export * from "./emulator";\nexport * from "./client";\n' },
       { path: "fleet/bad2.ts", text: 'const { main } = require("../cli/main");\n' },
       { path: "selection/bad.ts", text: 'import { fleetSeed } from "../fleet/seed";\n' },
+      { path: "engine/bad.ts", text: 'import { FleetStack } from "../../bench/src/harness";\n' },
     ];
     expect(formatViolations(checkImports(samples)).split("\n")).toEqual([
       'src/client/bad.ts:3: imports "../emulator": client imports only api (no provider, emulator, fleet, CLI)',
@@ -41,7 +43,20 @@ describe("house rules: imports", () => {
       'src/index.ts:1: imports "./emulator": the root entry does not import the emulator or repository plumbing',
       'src/fleet/bad2.ts:1: imports "../cli/main": cli, demo and bench are programs: nothing imports them',
       'src/selection/bad.ts:1: imports "../fleet/seed": selection imports only api and client',
+      'src/engine/bad.ts:1: imports "../../bench/src/harness": cli, demo and bench are programs: nothing imports them',
     ]);
+  });
+
+  it("bench/src imports the project as #src/... only (Node resolves it to the built dist/)", () => {
+    const files = readSourceTree(BENCH_SRC);
+    expect(files.some((f) => f.path === "harness.ts" && f.text.includes('from "#src/'))).toBe(true);
+    expect(formatViolations(benchImportsBySourcePath(files))).toBe("");
+    const samples = [
+      { path: "bad.ts", text: 'import { a } from "./fixture";\nimport { b } from "#src/fleet/seed";\nimport { c } from "../../src/fleet/seed";\n' },
+    ];
+    expect(formatViolations(benchImportsBySourcePath(samples))).toBe(
+      'bench/src/bad.ts:3: imports "../../src/fleet/seed": bench imports the project as #src/... (the built dist/), never by a path into src/',
+    );
   });
 
   it("reads every import form, and nothing in comments or strings", () => {

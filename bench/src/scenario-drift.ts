@@ -11,11 +11,11 @@
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { SoracomClient, collectAll, resetSharedClientState } from "../client";
-import { DriftReportSchema } from "../drift/report";
-import { SIGFOX_DEVICE_TYPE } from "../drift/expected";
-import { startEmulator } from "../emulator";
-import { PACKAGE_ROOT } from "../fleet/seed";
+import { SoracomClient, collectAll, resetSharedClientState } from "#src/client/index";
+import { DriftReportSchema } from "#src/drift/report";
+import { SIGFOX_DEVICE_TYPE } from "#src/drift/expected";
+import { startEmulator } from "#src/emulator/index";
+import { PACKAGE_ROOT } from "#src/fleet/seed";
 import { benchDevices, ownedSeed, type BenchDevice } from "./fixture";
 import { loadAverage } from "./system";
 

@@ -9,10 +9,10 @@
  * declared state, and no device is registered without being in the stack (no orphan).
  * test/provider/faults.engine.test.ts runs it at a smaller size.
  */
-import type { RunningEmulator } from "../emulator";
-import type { RequestLogEntry } from "../emulator/control/request-log";
-import type { FaultRequest } from "../emulator/control/schemas";
-import type { FleetFile } from "../fleet/schema";
+import type { RunningEmulator } from "#src/emulator/index";
+import type { RequestLogEntry } from "#src/emulator/control/request-log";
+import type { FaultRequest } from "#src/emulator/control/schemas";
+import type { FleetFile } from "#src/fleet/schema";
 import { benchDevices, type BenchDevice } from "./fixture";
 import { FleetStack, SIGFOX_DEVICE_TYPE, type StepResult } from "./harness";
 

@@ -9,8 +9,8 @@
  *   fault on every GET, so that requests stay in flight as over a real network): throughput, and the
  *   largest number of requests in flight at the server side (must never exceed the cap).
  */
-import { SoracomClient, collectAll, configureSharedLimits, resetSharedClientState, type SoracomClientStats } from "../client";
-import { startEmulator } from "../emulator";
+import { SoracomClient, collectAll, configureSharedLimits, resetSharedClientState, type SoracomClientStats } from "#src/client/index";
+import { startEmulator } from "#src/emulator/index";
 import { benchDevices, ownedSeed } from "./fixture";
 import { startCountingProxy } from "./proxy";
 import { loadAverage } from "./system";

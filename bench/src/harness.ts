@@ -9,16 +9,16 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { startEmulator, type RunningEmulator } from "../emulator";
-import { openLocalStack } from "../engine/workspace";
-import { PACKAGE_ROOT } from "../fleet/seed";
-import type { FleetFile } from "../fleet/schema";
-import { fleetProgram } from "../program/fleet-program";
+import { startEmulator, type RunningEmulator } from "#src/emulator/index";
+import { openLocalStack } from "#src/engine/workspace";
+import { PACKAGE_ROOT } from "#src/fleet/seed";
+import type { FleetFile } from "#src/fleet/schema";
+import { fleetProgram } from "#src/program/fleet-program";
 import { startCountingProxy, type CountingProxy } from "./proxy";
 import { findCheckpoint, watchStackState, type StateWriteTotals } from "./state-watch";
 import { type BenchDevice, networkSeed } from "./fixture";
 import { loadAverage } from "./system";
-import { SIGFOX_DEVICE_TYPE } from "../provider/type-token";
+import { SIGFOX_DEVICE_TYPE } from "#src/provider/type-token";
 
 export { SIGFOX_DEVICE_TYPE };
 

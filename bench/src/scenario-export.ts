@@ -12,11 +12,11 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { SoracomClient, configureSharedLimits, resetSharedClientState } from "../client";
-import { runExport, EXPORT_PAGE_SIZE } from "../dataplane/export";
-import { resolveTargets } from "../dataplane/targets";
-import { startEmulator } from "../emulator";
-import { EVERY_DEVICE } from "../selection";
+import { SoracomClient, configureSharedLimits, resetSharedClientState } from "#src/client/index";
+import { runExport, EXPORT_PAGE_SIZE } from "#src/dataplane/export";
+import { resolveTargets } from "#src/dataplane/targets";
+import { startEmulator } from "#src/emulator/index";
+import { EVERY_DEVICE } from "#src/selection/index";
 import { benchDevices, ownedSeed } from "./fixture";
 import { startCountingProxy } from "./proxy";
 import { bytes, formatCalls } from "./report";
