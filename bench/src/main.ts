@@ -34,12 +34,13 @@ import { runExportScenario } from "./scenario-export";
 import { CHECKPOINT_MODES, runFleetScenario } from "./scenario-engine";
 import { runFaultScenario } from "./scenario-faults";
 import { runParallelismScenario } from "./scenario-parallelism";
+import { runMemoryScenario, runShardLayout } from "./scenario-scale";
 import { runRateLimitScenario } from "./scenario-rate-limit";
 import { loadAverage, machineInfo } from "./system";
 
-const SCENARIOS = ["fleet", "rate-limit", "client", "drift", "export", "adopt", "parallelism", "faults"] as const;
+const SCENARIOS = ["fleet", "rate-limit", "client", "drift", "export", "adopt", "parallelism", "faults", "memory", "shards"] as const;
 /** Scenarios run when --only is not given (`adopt`, the parallelism sweep and `faults` are long: run them on purpose). */
-const LONG_SCENARIOS: readonly string[] = ["adopt", "parallelism", "faults"];
+const LONG_SCENARIOS: readonly string[] = ["adopt", "parallelism", "faults", "memory", "shards"];
 const DEFAULT_SCENARIOS = SCENARIOS.filter((s) => !LONG_SCENARIOS.includes(s));
 
 const USAGE = `usage: npm run bench -- [options]
@@ -71,6 +72,11 @@ const USAGE = `usage: npm run bench -- [options]
   --fault-seed N        seed of the faults' random draws (default 20261201)
   --fault-without-429   the faults scenario without its 5 % of 429s (each 429 blocks the operation
                         until the rate-limit window ends: they dominate the run's time)
+  --memory-devices LIST memory scenario: devices of one stack, one run each (default 1000)
+  --memory-variants LIST which programs: fleet (the default program), noop (a no-op dynamic resource
+                        per device: the floor) (default noop,fleet)
+  --shard-devices N     shards scenario: devices of the fleet (default 1000)
+  --shard-layouts LIST  KxP = K shard stacks run P at a time; 1x1 = one stack (default 1x1,10x2,10x4)
   --out DIR             results directory (default bench/results)
   --name NAME           results file names NAME.json / NAME.md (default latest)
   --merge FILES         run nothing: merge earlier result files (comma-separated JSON paths), recompute
@@ -128,6 +134,10 @@ async function main(): Promise<number> {
       "sweep-limit": { type: "string" },
       "fault-devices": { type: "string" },
       "fault-seed": { type: "string" },
+      "memory-devices": { type: "string" },
+      "memory-variants": { type: "string" },
+      "shard-devices": { type: "string" },
+      "shard-layouts": { type: "string" },
       "fault-without-429": { type: "boolean", default: false },
       name: { type: "string" },
       merge: { type: "string" },
@@ -172,6 +182,17 @@ async function main(): Promise<number> {
   const [sweepLimit] = positiveInts([values["sweep-limit"] ?? "5000"], "--sweep-limit");
   const [faultDevices] = positiveInts([values["fault-devices"] ?? (quick ? "30" : "200")], "--fault-devices");
   const [faultSeed] = positiveInts([values["fault-seed"] ?? "20261201"], "--fault-seed");
+  const memorySizes = positiveInts(list(values["memory-devices"], "1000"), "--memory-devices");
+  const memoryVariants = list(values["memory-variants"], "noop,fleet").map((v) => {
+    if (v !== "noop" && v !== "fleet") throw new Error(`--memory-variants: "${v}" is not one of noop, fleet`);
+    return v;
+  });
+  const [shardDevices] = positiveInts([values["shard-devices"] ?? "1000"], "--shard-devices");
+  const shardLayouts = list(values["shard-layouts"], "1x1,10x2,10x4").map((layout) => {
+    const m = /^(\d+)x(\d+)$/.exec(layout);
+    if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new Error(`--shard-layouts: "${layout}" is not KxP (K shard stacks, P at a time), e.g. 10x4`);
+    return { shards: Number(m[1]), parallel: Number(m[2]) };
+  });
   const name = values.name ?? "latest";
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`--name: "${name}" is not a plain file name`);
   const outDir = path.resolve(PACKAGE_ROOT, values.out ?? path.join("bench", "results"));
@@ -194,6 +215,8 @@ async function main(): Promise<number> {
     exportLatenciesMs,
     ...(only.includes("adopt") ? { adoptSizes, adoptVariants, adoptLean: values["adopt-lean"] === true } : {}),
     ...(only.includes("parallelism") ? { sweepDevices, sweepParallel, sweepConcurrency, sweepLimit } : {}),
+    ...(only.includes("memory") ? { memorySizes, memoryVariants } : {}),
+    ...(only.includes("shards") ? { shardDevices, shardLayouts } : {}),
     ...(only.includes("faults") ? { faultDevices, faultSeed, faultWithout429: values["fault-without-429"] === true } : {}),
   };
 
@@ -294,6 +317,28 @@ async function main(): Promise<number> {
           if (!r.ok) results.problems.push(`parallelism --parallel ${parallel} maxConcurrency ${concurrency}: ${r.error ?? "not every device registered"}`);
         });
       }
+    }
+  }
+  if (only.includes("memory")) {
+    for (const n of memorySizes) {
+      for (const variant of memoryVariants) {
+        log(`\n== memory: ${variant} program, ${n} devices in one stack (up, preview --refresh)`);
+        await guard(`memory ${variant} N=${n}`, async () => {
+          const r = await runMemoryScenario(variant, n, workRoot, log);
+          (results.memory ??= []).push(r);
+          if (!r.ok) results.problems.push(`memory ${variant} N=${n}: ${r.error ?? "failed"}`);
+        });
+      }
+    }
+  }
+  if (only.includes("shards")) {
+    for (const { shards, parallel } of shardLayouts) {
+      log(`\n== shards: ${shardDevices} devices as ${shards} stack(s), ${parallel} at a time`);
+      await guard(`shards ${shards}x${parallel}`, async () => {
+        const r = await runShardLayout(shardDevices!, shards, parallel, workRoot, log);
+        (results.shards ??= []).push(r);
+        if (!r.ok) results.problems.push(`shards ${shards}x${parallel}: ${r.error ?? "failed"}`);
+      });
     }
   }
   if (only.includes("faults")) {

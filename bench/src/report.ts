@@ -8,6 +8,7 @@ import type { DriftScenarioResult } from "./scenario-drift";
 import { exportMarkdown, type ExportScenarioResult } from "./scenario-export";
 import type { FleetRunResult } from "./scenario-engine";
 import type { ParallelismRunResult } from "./scenario-parallelism";
+import type { MemoryRunResult, ShardLayoutResult } from "./scenario-scale";
 import type { RateLimitRunResult } from "./scenario-rate-limit";
 import type { StepResult } from "./harness";
 import type { MachineInfo } from "./system";
@@ -35,6 +36,10 @@ export interface BenchResults {
   adopt?: AdoptRunResult[];
   drift?: DriftScenarioResult;
   dataExport?: ExportScenarioResult;
+  /** Scenario "memory": program memory and state size, the default program against a no-op floor. */
+  memory?: MemoryRunResult[];
+  /** Scenario "shards": one stack against K shard stacks run P at a time. */
+  shards?: ShardLayoutResult[];
   /** Scenario "faults" (`--only faults`): one up under write faults against a fault-free baseline. */
   faults?: FaultScenarioResult[];
   /** Scenario errors and violated expectations; non-empty makes `npm run bench` exit 1. */
@@ -344,6 +349,86 @@ export function markdownSummary(r: BenchResults): string {
         ),
       );
     }
+  }
+
+  if ((r.memory ?? []).length > 0) {
+    out.push("", "## Program memory and state size (one stack, lean checkpoints)", "");
+    const floor = (n: number, step: string) => r.memory!.find((m) => m.variant === "noop" && m.devices === n)?.steps.find((s) => s.step === step)?.program;
+    out.push(
+      table(
+        [
+          "program",
+          "N",
+          "step",
+          "time",
+          "API calls",
+          "program peak RSS",
+          "× no-op",
+          "program peak heap",
+          "CLI peak RSS",
+          "provider peak RSS",
+          "device state bytes",
+          "checkpoint bytes / device",
+          "load",
+        ],
+        r.memory!.flatMap((m) =>
+          m.steps.map((s) => {
+            const base = floor(m.devices, s.step);
+            return [
+              m.variant,
+              m.devices,
+              s.step,
+              secs(s.seconds),
+              formatCalls(s.apiCalls),
+              s.program ? `${s.program.peakRssMiB} MiB` : "–",
+              s.program && base ? (s.program.peakRssMiB / base.peakRssMiB).toFixed(2) : "–",
+              s.program ? `${s.program.peakHeapMiB} MiB` : "–",
+              s.memory.roles.cli ? `${s.memory.roles.cli.peakMiB} MiB` : "–",
+              s.memory.roles.provider ? `${s.memory.roles.provider.peakMiB} MiB` : "–",
+              s.step === "up" ? m.deviceStateBytes : "",
+              s.step === "up" ? m.checkpointBytesPerDevice : "",
+              s.load1,
+            ];
+          }),
+        ),
+      ),
+    );
+  }
+
+  if ((r.shards ?? []).length > 0) {
+    out.push("", "## One stack against shard stacks (`up`, lean checkpoints, engine --parallel 32)", "");
+    out.push(
+      table(
+        [
+          "N",
+          "stacks",
+          "at a time",
+          "result",
+          "time",
+          "API calls",
+          "program peak RSS (each)",
+          "CLI peak RSS (each)",
+          "provider peak RSS (each)",
+          "all processes at once",
+          "state bytes written",
+          "load",
+        ],
+        r.shards!.map((x) => [
+          x.devices,
+          x.shards,
+          x.parallel,
+          x.ok ? "ok" : `FAILED${x.error ? `: ${x.error}` : ""}`,
+          secs(x.seconds),
+          formatCalls(x.apiCalls),
+          x.memory.roles.program ? `${x.memory.roles.program.peakMiB} MiB` : "–",
+          x.memory.roles.cli ? `${x.memory.roles.cli.peakMiB} MiB` : "–",
+          x.memory.roles.provider ? `${x.memory.roles.provider.peakMiB} MiB` : "–",
+          `${x.memory.peakTotalMiB} MiB`,
+          bytes(x.stateBytesWritten),
+          x.load1,
+        ]),
+      ),
+    );
   }
 
   if ((r.parallelism ?? []).length > 0) {
