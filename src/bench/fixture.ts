@@ -2,7 +2,7 @@
  * Synthetic fleets for the benchmarks: N device/PAC pairs (deterministic), the emulator seed that
  * puts them in the network registry, and a fleet definition object (docs/fleet.md) that declares them.
  */
-import type { FleetFile } from "../fleet/schema";
+import type { FleetFile } from "../fleet";
 
 export interface BenchDevice {
   deviceId: string;

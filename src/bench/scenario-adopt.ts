@@ -16,8 +16,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
-import { PACKAGE_ROOT } from "../fleet/seed";
-import type { FleetFile } from "../fleet/schema";
+import type { FleetFile } from "../fleet";
+import { PACKAGE_ROOT } from "../package-paths";
 import { benchDevices, ownedSeed, type BenchDevice } from "./fixture";
 import { FleetStack, type StepResult } from "./harness";
 

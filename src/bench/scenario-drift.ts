@@ -15,7 +15,7 @@ import { SoracomClient, collectAll, resetSharedClientState } from "../client";
 import { DriftReportSchema } from "../drift/report";
 import { SIGFOX_DEVICE_TYPE } from "../drift/expected";
 import { startEmulator } from "../emulator";
-import { PACKAGE_ROOT } from "../fleet/seed";
+import { PACKAGE_ROOT } from "../package-paths";
 import { benchDevices, ownedSeed, type BenchDevice } from "./fixture";
 import { loadAverage } from "./system";
 

@@ -12,7 +12,7 @@
 import type { RunningEmulator } from "../emulator";
 import type { RequestLogEntry } from "../emulator/control/request-log";
 import type { FaultRequest } from "../emulator/control/schemas";
-import type { FleetFile } from "../fleet/schema";
+import type { FleetFile } from "../fleet";
 import { benchDevices, type BenchDevice } from "./fixture";
 import { FleetStack, SIGFOX_DEVICE_TYPE, type StepResult } from "./harness";
 

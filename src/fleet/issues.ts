@@ -4,7 +4,7 @@
  * Every issue names where it is (file, line, field) and how to fix it. Messages are written by this
  * module's callers from field names and safe values only: a PAC is never part of a message.
  */
-import * as path from "node:path";
+import { displayPath } from "./paths";
 
 export interface FleetIssue {
   /** Absolute path of the file the problem is in (fleet file or CSV); absent for an object definition. */
@@ -48,12 +48,6 @@ export function quoteSafe(value: unknown): string {
   if (/[0-9A-Fa-f]{16}/.test(text)) return "the value (not shown: it looks like a PAC)";
   const shown = text.length > 40 ? `${text.slice(0, 37)}...` : text;
   return JSON.stringify(shown);
-}
-
-/** A path shown to people: relative to the working directory when below it, else absolute. */
-export function displayPath(file: string, cwd: string = process.cwd()): string {
-  const rel = path.relative(cwd, file);
-  return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : file;
 }
 
 /** `fleet.yaml:12:5`, `devices.csv:4`, or `<fleet definition object>`. */

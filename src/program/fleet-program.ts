@@ -20,12 +20,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { displayPath } from "../fleet/issues";
-import { resolveUserPath } from "../fleet/load";
-import type { PacConfig, PacEnv } from "../fleet/pac";
-import type { FleetFile } from "../fleet/schema";
-import { SAMPLE_FLEET_FILE } from "../fleet/seed";
-import { formatShardSpec, type ShardSpec } from "../fleet/shard";
+import { displayPath, formatShardSpec, resolveUserPath, type FleetFile, type PacConfig, type PacEnv, type ShardSpec } from "../fleet";
+import { SAMPLE_FLEET_FILE } from "../package-paths";
 import { SigfoxFleet, type FleetDeviceSummary } from "../resources/sigfox-fleet";
 
 export const FLEET_FILE_ENV = "SORACOM_FLEET_FILE";

@@ -16,10 +16,7 @@ import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import type { ApiSigfoxDevice } from "../../api/schemas";
 import { isSoracomApiError, SoracomClient } from "../../client";
-import { fleetFromDevices, roundTripMismatches } from "../../fleet/from-devices";
-import { displayPath, FleetDefinitionError } from "../../fleet/issues";
-import { loadFleetDefinition, type FleetDevice } from "../../fleet/load";
-import type { FleetFile } from "../../fleet/schema";
+import { displayPath, FleetDefinitionError, fleetFromDevices, loadFleetDefinition, roundTripMismatches, type FleetDevice, type FleetFile } from "../../fleet";
 import {
   selectDevices,
   parseSelectionFlags,

@@ -7,8 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { processIo, type Command, type CommandIo } from "../command";
-import { formatIssue, FleetDefinitionError } from "../../fleet/issues";
-import { loadFleetDefinition, type LoadedFleet } from "../../fleet/load";
+import { formatIssue, FleetDefinitionError, loadFleetDefinition, type LoadedFleet } from "../../fleet";
 
 const HELP = `Usage: soracom-sigfox validate-fleet [file] [options]
 
