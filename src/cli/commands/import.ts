@@ -120,8 +120,8 @@ export async function importFleet(args: string[], io: ImportIo = defaultIo()): P
     selection = parseSelectionFlags(values);
     const format = values.format ?? "text";
     if (format !== "text" && format !== "json") throw new UsageError(`--format ${JSON.stringify(format)}: expected text or json`);
-    output = path.resolve(io.cwd, nonEmpty("--output", values.output) ?? "fleet.yaml");
-    csvFile = values["devices-csv"] !== undefined ? path.resolve(io.cwd, nonEmpty("--devices-csv", values["devices-csv"])!) : undefined;
+    output = path.resolve(io.cwd, fileNameFlag("--output", values.output) ?? "fleet.yaml");
+    csvFile = values["devices-csv"] !== undefined ? path.resolve(io.cwd, fileNameFlag("--devices-csv", values["devices-csv"])!) : undefined;
     if (csvFile === output) throw new UsageError("--devices-csv must name another file than --output");
     for (const [flag, file] of [
       ["--output", output],
@@ -210,7 +210,8 @@ export async function importFleet(args: string[], io: ImportIo = defaultIo()): P
   return 0;
 }
 
-function nonEmpty(flag: string, value: string | undefined): string | undefined {
+/** A file-name flag's value. Not `nonEmpty` (src/client/non-empty.ts): the flag was typed, so a blank value is a usage error, not "not given". */
+function fileNameFlag(flag: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   if (value.trim() === "") throw new UsageError(`${flag} needs a file name`);
   return value;
