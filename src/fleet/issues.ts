@@ -51,7 +51,7 @@ export function quoteSafe(value: unknown): string {
 }
 
 /** `fleet.yaml:12:5`, `devices.csv:4`, or `<fleet definition object>`. */
-export function formatLocation(issue: FleetIssue, cwd: string = process.cwd()): string {
+function formatLocation(issue: FleetIssue, cwd: string = process.cwd()): string {
   let where = issue.file !== undefined ? displayPath(issue.file, cwd) : (issue.origin ?? "<fleet definition object>");
   if (issue.line !== undefined) {
     where += `:${issue.line}`;
@@ -73,7 +73,7 @@ function formatIssues(file: string | undefined, issues: readonly FleetIssue[], c
 }
 
 /** Issues in reading order: the fleet file first, then other files in order of first appearance; by line within a file. */
-export function sortIssues(issues: readonly FleetIssue[], mainFile?: string): FleetIssue[] {
+function sortIssues(issues: readonly FleetIssue[], mainFile?: string): FleetIssue[] {
   const fileOrder = new Map<string, number>([[mainFile ?? "", 0]]);
   for (const issue of issues) {
     const key = issue.file ?? "";

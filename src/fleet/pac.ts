@@ -70,12 +70,12 @@ export const pacConfigKey = (deviceId: string): string => `pac-${deviceId}`;
 export const pacEnvName = (deviceId: string): string => `SORACOM_PAC_${deviceId}`;
 
 /** The spellings of a device ID tried in config keys and environment names. */
-export function deviceIdSpellings(deviceId: string): string[] {
+function deviceIdSpellings(deviceId: string): string[] {
   return [...new Set([deviceId, deviceId.toUpperCase(), canonicalDeviceId(deviceId)])];
 }
 
 /** Reads one config key; objects come back as JSON text, like Pulumi's config. */
-export function readConfig(config: PacConfig | undefined, key: string): string | undefined {
+function readConfig(config: PacConfig | undefined, key: string): string | undefined {
   if (config === undefined) return undefined;
   if (typeof (config as { get?: unknown }).get === "function") {
     return (config as { get(key: string): string | undefined }).get(key);

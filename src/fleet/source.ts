@@ -33,7 +33,7 @@ export interface ParsedSource {
 }
 
 /** An object definition has no lines. */
-export const NO_LOCATIONS: Locator = { value: () => undefined, key: () => undefined };
+const NO_LOCATIONS: Locator = { value: () => undefined, key: () => undefined };
 
 /** A fleet definition as read: plain data, and where it came from. */
 export interface FleetSource {
@@ -84,7 +84,7 @@ export function issueAt(source: Pick<FleetSource, "file" | "locator">, fieldPath
   return { ...(source.file !== undefined ? { file: source.file } : {}), ...(position ?? {}) };
 }
 
-export function parseFleetText(text: string, file: string): ParsedSource {
+function parseFleetText(text: string, file: string): ParsedSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const position = (offset: number): Position => {
