@@ -221,7 +221,6 @@ function readDeviceIds(file: string, cwd: string, env: NodeJS.ProcessEnv): strin
 }
 
 function cleanDiagnostic(message: string): string {
-  // eslint-disable-next-line no-control-regex
   return message.replace(ANSI_ESCAPE, "").trim();
 }
 
