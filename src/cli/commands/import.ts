@@ -12,7 +12,6 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import type { ApiSigfoxDevice } from "../../api/schemas";
 import { isSoracomApiError, SoracomClient } from "../../client";
@@ -26,7 +25,7 @@ import {
   type DeviceLister,
   type DeviceSelection,
 } from "../../selection";
-import type { Command } from "../command";
+import { parseCommandLine, type Command } from "../command";
 
 const HELP = `Usage: soracom-sigfox import [options]
 
@@ -84,34 +83,24 @@ export interface ImportSummary {
 
 class UsageError extends Error {}
 
+const OPTIONS = {
+  ...SELECTION_OPTIONS,
+  output: { type: "string", short: "o" },
+  "devices-csv": { type: "string" },
+  force: { type: "boolean" },
+  format: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 /** Runs the command; `io` is injectable for tests. */
 export async function importFleet(args: string[], io: ImportIo = defaultIo()): Promise<number> {
   const usage = (message: string): number => {
     io.stderr(`soracom-sigfox import: ${message}\n\nRun \`soracom-sigfox import --help\` for the options.\n`);
     return 2;
   };
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        ...SELECTION_OPTIONS,
-        output: { type: "string", short: "o" },
-        "devices-csv": { type: "string" },
-        force: { type: "boolean" },
-        format: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (error) {
-    return usage((error as Error).message);
-  }
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
+  const parsed = parseCommandLine(args, { options: OPTIONS, help: HELP }, { stdout: io.stdout, usage });
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
 
   let selection: DeviceSelection;
   let output: string;
