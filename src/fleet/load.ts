@@ -100,7 +100,8 @@ export interface LoadedFleet {
 }
 
 /**
- * Loads, validates and resolves a fleet definition.
+ * Loads, validates and resolves a fleet definition. The phases run in order, each adding the
+ * problems it finds to `issues`; the fleet is returned only when there are none.
  *
  * @param source path of a `.yaml`/`.yml`/`.json` fleet file, or the definition as an object.
  * @throws FleetDefinitionError listing every problem found.
