@@ -2,7 +2,7 @@
  * Synthetic fleets for the benchmarks: N device/PAC pairs (deterministic), the emulator seed that
  * puts them in the network registry, and a fleet definition object (docs/fleet.md) that declares them.
  */
-import type { FleetFile } from "#src/fleet/schema";
+import type { FleetFile } from "#src/fleet/index";
 
 export interface BenchDevice {
   deviceId: string;

@@ -23,7 +23,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { PACKAGE_ROOT } from "#src/fleet/seed";
+import { PACKAGE_ROOT } from "#src/package-paths";
 import { pulumiCliDir } from "#src/engine/workspace";
 import { benchWorkRoot } from "./harness";
 import { extrapolate, markdownSummary, type BenchResults } from "./report";

@@ -16,8 +16,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
-import { PACKAGE_ROOT } from "#src/fleet/seed";
-import type { FleetFile } from "#src/fleet/schema";
+import { PACKAGE_ROOT } from "#src/package-paths";
+import type { FleetFile } from "#src/fleet/index";
 import { benchDevices, ownedSeed, type BenchDevice } from "./fixture";
 import { FleetStack, type StepResult } from "./harness";
 

@@ -15,7 +15,7 @@ import { SoracomClient, collectAll, resetSharedClientState } from "#src/client/i
 import { DriftReportSchema } from "#src/drift/report";
 import { SIGFOX_DEVICE_TYPE } from "#src/drift/expected";
 import { startEmulator } from "#src/emulator/index";
-import { PACKAGE_ROOT } from "#src/fleet/seed";
+import { PACKAGE_ROOT } from "#src/package-paths";
 import { benchDevices, ownedSeed, type BenchDevice } from "./fixture";
 import { loadAverage } from "./system";
 

@@ -12,7 +12,7 @@
 import type { RunningEmulator } from "#src/emulator/index";
 import type { RequestLogEntry } from "#src/emulator/control/request-log";
 import type { FaultRequest } from "#src/emulator/control/schemas";
-import type { FleetFile } from "#src/fleet/schema";
+import type { FleetFile } from "#src/fleet/index";
 import { benchDevices, type BenchDevice } from "./fixture";
 import { FleetStack, SIGFOX_DEVICE_TYPE, type StepResult } from "./harness";
 

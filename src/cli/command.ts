@@ -1,3 +1,5 @@
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+
 /** One entry of the command table in ./main.ts. */
 export interface Command {
   name: string;
@@ -23,4 +25,32 @@ export function processIo(): CommandIo {
     env: process.env,
     cwd: process.cwd(),
   };
+}
+
+/** What `parseCommandLine` gives back: parseArgs' own result for these options. */
+export type CommandLine<O extends ParseArgsOptionsConfig, P extends boolean> = ReturnType<
+  typeof parseArgs<{ args: string[]; strict: true; allowPositionals: P; options: O }>
+>;
+
+/**
+ * Parses a command's arguments (strict: an unknown flag is an error). Returns an exit code instead
+ * when there is nothing more to do: 0 after printing `help` for `--help`, else what `usage` returns
+ * for the parse error (each command words its usage errors and returns 2).
+ */
+export function parseCommandLine<O extends ParseArgsOptionsConfig, P extends boolean = false>(
+  args: string[],
+  command: { options: O; allowPositionals?: P; help: string },
+  io: { stdout: (text: string) => unknown; usage: (message: string) => number },
+): CommandLine<O, P> | number {
+  let parsed: CommandLine<O, P>;
+  try {
+    parsed = parseArgs({ args, strict: true, allowPositionals: command.allowPositionals ?? false, options: command.options }) as CommandLine<O, P>;
+  } catch (error) {
+    return io.usage((error as Error).message);
+  }
+  if ((parsed.values as { help?: boolean }).help === true) {
+    io.stdout(command.help);
+    return 0;
+  }
+  return parsed;
 }

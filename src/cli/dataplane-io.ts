@@ -3,8 +3,8 @@
  * client they build (the usual credential and endpoint resolution), and turning the target flags into
  * device IDs with errors worded for a terminal.
  */
-import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
-import type { Command } from "./command";
+import type { ParseArgsOptionsConfig } from "node:util";
+import { parseCommandLine, type Command, type CommandLine } from "./command";
 import { closeSharedDispatchers } from "../client/transport";
 import { SoracomClient } from "../client/client";
 import { isSoracomApiError } from "../client/errors";
@@ -42,10 +42,6 @@ export function usageError(io: DataplaneIo, command: string, message: string): 2
   return 2;
 }
 
-type FlagValues<O extends ParseArgsOptionsConfig> = ReturnType<
-  typeof parseArgs<{ args: string[]; strict: true; allowPositionals: false; options: O }>
->["values"];
-
 /**
  * Parses a command's flags. Returns an exit code instead when there is nothing more to do: 0 after
  * printing `help` for `--help`, 2 after a usage error.
@@ -56,18 +52,9 @@ export function parseCommandFlags<O extends ParseArgsOptionsConfig>(
   options: O,
   args: string[],
   io: DataplaneIo,
-): FlagValues<O> | number {
-  let values: FlagValues<O>;
-  try {
-    ({ values } = parseArgs({ args, strict: true, allowPositionals: false, options }));
-  } catch (error) {
-    return usageError(io, command, (error as Error).message);
-  }
-  if ((values as { help?: boolean }).help === true) {
-    io.stdout(help);
-    return 0;
-  }
-  return values;
+): CommandLine<O, false>["values"] | number {
+  const parsed = parseCommandLine(args, { options, help }, { stdout: io.stdout, usage: (message) => usageError(io, command, message) });
+  return typeof parsed === "number" ? parsed : parsed.values;
 }
 
 /** A bad flag value: the message names the flag and the fix. Exit 2. */

@@ -19,6 +19,7 @@ import * as path from "node:path";
 import { z } from "zod";
 import { configError } from "./errors";
 import { endpointForCoverage, normalizeEndpoint, parseCoverageType, type CoverageType } from "./endpoint";
+import { isNonEmpty } from "./non-empty";
 import { registerSecret } from "./redact";
 
 /** Auth key pair (recommended for programs). */
@@ -117,8 +118,6 @@ export interface ResolvedSettings {
   headers: Record<string, string>;
 }
 
-const nonEmpty = (v: string | undefined): v is string => typeof v === "string" && v !== "";
-
 /** Validates explicit credentials (shape only, never echoing values). */
 function checkExplicit(c: Credentials, source: string): Credentials {
   const kind = credentialKind(c);
@@ -129,7 +128,7 @@ function checkExplicit(c: Credentials, source: string): Credentials {
     token: ["apiKey", "token"],
   };
   for (const f of fields[kind]) {
-    if (!nonEmpty((c as unknown as Record<string, string | undefined>)[f])) {
+    if (!isNonEmpty((c as unknown as Record<string, string | undefined>)[f])) {
       throw configError(`Credentials from ${source} are incomplete: "${f}" is missing or empty`);
     }
   }
@@ -138,23 +137,23 @@ function checkExplicit(c: Credentials, source: string): Credentials {
 
 /** Credentials from a profile, mapping `username` → `userName`. */
 export function credentialsFromProfile(p: SoracomProfile, where: string): Credentials {
-  if (nonEmpty(p.authKeyId) || nonEmpty(p.authKey)) {
-    if (!nonEmpty(p.authKeyId) || !nonEmpty(p.authKey)) {
+  if (isNonEmpty(p.authKeyId) || isNonEmpty(p.authKey)) {
+    if (!isNonEmpty(p.authKeyId) || !isNonEmpty(p.authKey)) {
       throw configError(`Profile ${where} has only one of authKeyId/authKey`);
     }
     return { authKeyId: p.authKeyId, authKey: p.authKey };
   }
-  if (nonEmpty(p.username)) {
-    if (!nonEmpty(p.operatorId) || !nonEmpty(p.password)) {
+  if (isNonEmpty(p.username)) {
+    if (!isNonEmpty(p.operatorId) || !isNonEmpty(p.password)) {
       throw configError(`Profile ${where} is a SAM user profile but lacks operatorId or password`);
     }
-    return { operatorId: p.operatorId, userName: p.username, password: p.password, ...(nonEmpty(p.mfaOTPCode) ? { mfaOTPCode: p.mfaOTPCode } : {}) };
+    return { operatorId: p.operatorId, userName: p.username, password: p.password, ...(isNonEmpty(p.mfaOTPCode) ? { mfaOTPCode: p.mfaOTPCode } : {}) };
   }
-  if (nonEmpty(p.email)) {
-    if (!nonEmpty(p.password)) throw configError(`Profile ${where} has an email but no password`);
-    return { email: p.email, password: p.password, ...(nonEmpty(p.mfaOTPCode) ? { mfaOTPCode: p.mfaOTPCode } : {}) };
+  if (isNonEmpty(p.email)) {
+    if (!isNonEmpty(p.password)) throw configError(`Profile ${where} has an email but no password`);
+    return { email: p.email, password: p.password, ...(isNonEmpty(p.mfaOTPCode) ? { mfaOTPCode: p.mfaOTPCode } : {}) };
   }
-  if (nonEmpty(p.sourceProfile)) {
+  if (isNonEmpty(p.sourceProfile)) {
     throw configError(`Profile ${where} uses sourceProfile (switch user), which this client does not support`);
   }
   throw configError(`Profile ${where} has no credentials (authKeyId/authKey, email/password, or operatorId/username/password)`);
@@ -210,10 +209,10 @@ export async function loadProfile(
     throw configError(`Cannot read Soracom profile ${file}: ${(e as NodeJS.ErrnoException).code ?? "error"}`, e);
   }
   const profile = parseProfileJson(text, `profile file ${file}`);
-  if (nonEmpty(profile.profileCommand)) {
+  if (isNonEmpty(profile.profileCommand)) {
     const output = await runProfileCommand(profile.profileCommand, file, opts);
     const fromCommand = parseProfileJson(output, `the output of profileCommand in ${file}`);
-    if (nonEmpty(fromCommand.profileCommand)) {
+    if (isNonEmpty(fromCommand.profileCommand)) {
       throw configError(`The output of profileCommand in ${file} contains another profileCommand`);
     }
     const { profileCommand: _ignored, ...rest } = profile;
@@ -270,7 +269,7 @@ export async function resolveSettings(input: ResolveSettingsInput): Promise<Reso
   let profile: SoracomProfile | undefined;
   const tried: string[] = [];
 
-  const profileDir = input.profileDir ?? (nonEmpty(env.SORACOM_PROFILE_DIR) ? env.SORACOM_PROFILE_DIR : path.join(input.homeDir ?? os.homedir(), ".soracom"));
+  const profileDir = input.profileDir ?? (isNonEmpty(env.SORACOM_PROFILE_DIR) ? env.SORACOM_PROFILE_DIR : path.join(input.homeDir ?? os.homedir(), ".soracom"));
   const readProfile = async (name: string, explicit: string | undefined) => {
     const file = profilePath(profileDir, name);
     const p = await loadProfile(file, { env, ...(input.profileCommandTimeoutMs !== undefined ? { commandTimeoutMs: input.profileCommandTimeoutMs } : {}) });
@@ -287,7 +286,7 @@ export async function resolveSettings(input: ResolveSettingsInput): Promise<Reso
   if (input.credentials) {
     credentials = checkExplicit(input.credentials, "options.credentials");
     credentialSource = "options";
-  } else if (nonEmpty(input.profile)) {
+  } else if (isNonEmpty(input.profile)) {
     await readProfile(input.profile, "options.profile");
   } else {
     tried.push("options.credentials", "options.profile");
@@ -295,22 +294,22 @@ export async function resolveSettings(input: ResolveSettingsInput): Promise<Reso
       key = env.SORACOM_AUTH_KEY;
     const apiKey = env.SORACOM_API_KEY,
       token = env.SORACOM_TOKEN;
-    if (nonEmpty(keyId) || nonEmpty(key)) {
-      if (!nonEmpty(keyId) || !nonEmpty(key)) {
+    if (isNonEmpty(keyId) || isNonEmpty(key)) {
+      if (!isNonEmpty(keyId) || !isNonEmpty(key)) {
         throw configError("Only one of SORACOM_AUTH_KEY_ID and SORACOM_AUTH_KEY is set: set both");
       }
       credentials = { authKeyId: keyId, authKey: key };
       credentialSource = "env:SORACOM_AUTH_KEY_ID";
-    } else if (nonEmpty(apiKey) || nonEmpty(token)) {
-      if (!nonEmpty(apiKey) || !nonEmpty(token)) {
+    } else if (isNonEmpty(apiKey) || isNonEmpty(token)) {
+      if (!isNonEmpty(apiKey) || !isNonEmpty(token)) {
         throw configError("Only one of SORACOM_API_KEY and SORACOM_TOKEN is set: set both");
       }
-      credentials = { apiKey, token, ...(nonEmpty(env.SORACOM_OPERATOR_ID) ? { operatorId: env.SORACOM_OPERATOR_ID } : {}) };
+      credentials = { apiKey, token, ...(isNonEmpty(env.SORACOM_OPERATOR_ID) ? { operatorId: env.SORACOM_OPERATOR_ID } : {}) };
       credentialSource = "env:SORACOM_API_KEY";
     } else {
       tried.push("SORACOM_AUTH_KEY_ID/SORACOM_AUTH_KEY", "SORACOM_API_KEY/SORACOM_TOKEN");
-      const name = nonEmpty(env.SORACOM_PROFILE) ? env.SORACOM_PROFILE : "default";
-      await readProfile(name, nonEmpty(env.SORACOM_PROFILE) ? "SORACOM_PROFILE" : undefined);
+      const name = isNonEmpty(env.SORACOM_PROFILE) ? env.SORACOM_PROFILE : "default";
+      await readProfile(name, isNonEmpty(env.SORACOM_PROFILE) ? "SORACOM_PROFILE" : undefined);
     }
   }
   if (!credentials) {
@@ -320,9 +319,9 @@ export async function resolveSettings(input: ResolveSettingsInput): Promise<Reso
 
   const p = profile as SoracomProfile | undefined;
   let endpoint: string;
-  if (nonEmpty(input.endpoint)) endpoint = normalizeEndpoint(input.endpoint, "options.endpoint");
-  else if (nonEmpty(env.SORACOM_ENDPOINT)) endpoint = normalizeEndpoint(env.SORACOM_ENDPOINT, "SORACOM_ENDPOINT");
-  else if (p && nonEmpty(p.endpoint)) endpoint = normalizeEndpoint(p.endpoint, `the profile's endpoint`);
+  if (isNonEmpty(input.endpoint)) endpoint = normalizeEndpoint(input.endpoint, "options.endpoint");
+  else if (isNonEmpty(env.SORACOM_ENDPOINT)) endpoint = normalizeEndpoint(env.SORACOM_ENDPOINT, "SORACOM_ENDPOINT");
+  else if (p && isNonEmpty(p.endpoint)) endpoint = normalizeEndpoint(p.endpoint, `the profile's endpoint`);
   else {
     const coverage =
       parseCoverageType(input.coverageType, "options.coverageType") ??

@@ -28,7 +28,7 @@ export type {
 export { NON_REPLAYABLE_OPERATIONS } from "./policy";
 export { retryAfterMs } from "./response";
 export { SoracomApiError, isSoracomApiError, SORACOM_ERROR_CODES, codeForStatus, type SoracomErrorCode, type SoracomApiErrorInit } from "./errors";
-export { redact, redactValue, registerSecret, REDACTED, SECRET_FIELD_NAMES } from "./redact";
+export { redact, redactValue, redactValues, registerSecret, REDACTED, SECRET_FIELD_NAMES } from "./redact";
 export {
   resolveSettings,
   loadProfile,

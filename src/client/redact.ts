@@ -65,13 +65,26 @@ const PATTERNS: Array<[RegExp, string]> = [
  * `[REDACTED]`. `extraSecrets` adds values to remove in this call only.
  */
 export function redact(text: string, extraSecrets?: Iterable<string | undefined>): string {
-  let out = text;
-  const values = [...registered];
-  if (extraSecrets) for (const s of extraSecrets) if (typeof s === "string" && s.length >= 4) values.push(s);
+  let out = redactValues(text, extraSecrets ? [...registered, ...extraSecrets] : registered);
+  for (const [re, replacement] of PATTERNS) out = out.replace(re, replacement);
+  return out;
+}
+
+/**
+ * Returns `text` with every occurrence of the given values (4 characters or more) replaced by
+ * `[REDACTED]`, and nothing else: no registry, no patterns. `ignoreCase` for hex secrets such as PACs,
+ * which a server or a user may write in the other case.
+ */
+export function redactValues(text: string, secrets: Iterable<string | undefined | null>, options: { ignoreCase?: boolean } = {}): string {
+  const values: string[] = [];
+  for (const s of secrets) if (typeof s === "string" && s.length >= 4) values.push(s);
   // Longest first, so a secret containing another one is removed whole.
   values.sort((a, b) => b.length - a.length);
-  for (const v of values) if (out.includes(v)) out = out.split(v).join(REDACTED);
-  for (const [re, replacement] of PATTERNS) out = out.replace(re, replacement);
+  let out = text;
+  for (const v of values) {
+    if (options.ignoreCase === true) out = out.replace(new RegExp(v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "gi"), REDACTED);
+    else if (out.includes(v)) out = out.split(v).join(REDACTED);
+  }
   return out;
 }
 

@@ -7,9 +7,7 @@
  * its own call (`not_found`) and is reported as that device's failure, without an extra listing.
  */
 import { DEVICE_ID_PATTERN } from "../api/formats";
-import { canonicalDeviceId } from "../fleet/device-id";
-import { FleetDefinitionError } from "../fleet/issues";
-import { loadFleetDefinition } from "../fleet/load";
+import { canonicalDeviceId, FleetDefinitionError, loadFleetDefinition } from "../fleet";
 import {
   parseSelectionFlags,
   selectDevices,

@@ -11,7 +11,7 @@ import type { ApiSigfoxDevice } from "../api/schemas";
 import type { ListSigfoxDevicesQuery } from "../client/client";
 import { isSoracomApiError } from "../client/errors";
 import { paginate, type Page } from "../client/pagination";
-import { canonicalDeviceId } from "../fleet/device-id";
+import { canonicalDeviceId } from "../fleet";
 import { listQueryFor, type DeviceSelection } from "../selection";
 
 /** The part of the client this module needs. */

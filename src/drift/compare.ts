@@ -6,7 +6,7 @@
  * (every scope tag, not terminated) and in no compared stack / fleet file.
  */
 import type { ApiSigfoxDevice } from "../api/schemas";
-import { canonicalDeviceId } from "../fleet/device-id";
+import { canonicalDeviceId } from "../fleet";
 import { matchesSelection, type DeviceSelection } from "../selection";
 import type { AccountSnapshot } from "./account";
 import type { ExpectedDevice } from "./expected";

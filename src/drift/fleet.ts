@@ -6,9 +6,7 @@
  * answers every PAC key (`pac-<id>`, a `pacFrom.config` key) with a placeholder, so a device whose
  * PAC lives in a stack's secret config is still read. The placeholder never leaves this module.
  */
-import { FleetDefinitionError, formatIssue } from "../fleet/issues";
-import { loadFleetDefinition } from "../fleet/load";
-import { PACS_CONFIG_KEY } from "../fleet/pac";
+import { FleetDefinitionError, formatIssue, loadFleetDefinition, PACS_CONFIG_KEY } from "../fleet";
 import { ExpectedStateError, type ExpectedDevice } from "./expected";
 
 const PLACEHOLDER_PAC = "0000000000000000";

@@ -4,7 +4,7 @@
  * Every issue names where it is (file, line, field) and how to fix it. Messages are written by this
  * module's callers from field names and safe values only: a PAC is never part of a message.
  */
-import * as path from "node:path";
+import { displayPath } from "./paths";
 
 export interface FleetIssue {
   /** Absolute path of the file the problem is in (fleet file or CSV); absent for an object definition. */
@@ -50,14 +50,8 @@ export function quoteSafe(value: unknown): string {
   return JSON.stringify(shown);
 }
 
-/** A path shown to people: relative to the working directory when below it, else absolute. */
-export function displayPath(file: string, cwd: string = process.cwd()): string {
-  const rel = path.relative(cwd, file);
-  return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : file;
-}
-
 /** `fleet.yaml:12:5`, `devices.csv:4`, or `<fleet definition object>`. */
-export function formatLocation(issue: FleetIssue, cwd: string = process.cwd()): string {
+function formatLocation(issue: FleetIssue, cwd: string = process.cwd()): string {
   let where = issue.file !== undefined ? displayPath(issue.file, cwd) : (issue.origin ?? "<fleet definition object>");
   if (issue.line !== undefined) {
     where += `:${issue.line}`;
@@ -79,7 +73,7 @@ function formatIssues(file: string | undefined, issues: readonly FleetIssue[], c
 }
 
 /** Issues in reading order: the fleet file first, then other files in order of first appearance; by line within a file. */
-export function sortIssues(issues: readonly FleetIssue[], mainFile?: string): FleetIssue[] {
+function sortIssues(issues: readonly FleetIssue[], mainFile?: string): FleetIssue[] {
   const fileOrder = new Map<string, number>([[mainFile ?? "", 0]]);
   for (const issue of issues) {
     const key = issue.file ?? "";

@@ -135,7 +135,7 @@ function knownKeysAt(path: FieldPath): readonly string[] {
 }
 
 /** The known key closest to a misspelt one (case-insensitive, edit distance at most 2). */
-export function closestKey(key: string, known: readonly string[]): string | undefined {
+function closestKey(key: string, known: readonly string[]): string | undefined {
   let best: { key: string; distance: number } | undefined;
   for (const candidate of known) {
     const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());

@@ -5,19 +5,13 @@
  *
  * The shape is the one `POST /_emulator/seed` and `startEmulator({seed})` accept.
  */
-import * as path from "node:path";
+import { SAMPLE_FLEET_FILE } from "../package-paths";
 import { loadFleetDefinition, type LoadedFleet, type LoadFleetOptions } from "./load";
 
 export interface FleetSeed {
   devices: { deviceId: string; pac: string }[];
   groups: { groupId: string; name: string }[];
 }
-
-/** The repository root (this file is `src/fleet/seed.ts` or `dist/fleet/seed.js`). */
-export const PACKAGE_ROOT = path.resolve(__dirname, "..", "..");
-
-/** The sample fleet of the repository: `fleet.yaml` at its root. */
-export const SAMPLE_FLEET_FILE = path.join(PACKAGE_ROOT, "fleet.yaml");
 
 /**
  * Network devices (ID + PAC) and groups an emulator needs to host `fleet`. Reveals the PACs.

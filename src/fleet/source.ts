@@ -1,12 +1,16 @@
 /**
  * Reading a fleet file (YAML or JSON) into plain data plus a locator that maps a field path
- * (`["devices", 2, "groupId"]`) to a line and column, so every issue can point into the file.
+ * (`["devices", 2, "groupId"]`) to a line and column, so every issue can point into the file. An
+ * object definition is the same data without lines.
  *
  * JSON is read by the YAML parser (JSON is YAML 1.2), which gives line numbers for both formats.
  * Parser messages are used without their source excerpt: the excerpt may be a line holding a PAC.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from "yaml";
-import type { FleetIssue } from "./issues";
+import { FleetDefinitionError, type FleetIssue } from "./issues";
+import { resolveUserPath } from "./paths";
 
 export type FieldPath = ReadonlyArray<string | number>;
 
@@ -29,9 +33,58 @@ export interface ParsedSource {
 }
 
 /** An object definition has no lines. */
-export const NO_LOCATIONS: Locator = { value: () => undefined, key: () => undefined };
+const NO_LOCATIONS: Locator = { value: () => undefined, key: () => undefined };
 
-export function parseFleetText(text: string, file: string): ParsedSource {
+/** A fleet definition as read: plain data, and where it came from. */
+export interface FleetSource {
+  /** The fleet file (absolute), or undefined for an object definition. */
+  file: string | undefined;
+  data: unknown;
+  locator: Locator;
+  /** The folder relative paths in the definition are resolved against. */
+  baseDir: string;
+}
+
+/** A mapping of the data read (a YAML/JSON object: not null, not a list). */
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Reads the fleet file at `source` (relative to `cwd`, `~` for `home`), or takes an object
+ * definition as it is (its relative paths resolved against `baseDir`).
+ *
+ * @throws FleetDefinitionError when the file cannot be read or is not YAML/JSON: nothing else can be checked then.
+ */
+export function readFleetSource(source: string | object, where: { cwd: string; home: string; baseDir: string | undefined }): FleetSource {
+  if (typeof source !== "string") return { file: undefined, data: source, locator: NO_LOCATIONS, baseDir: path.resolve(where.cwd, where.baseDir ?? ".") };
+  const file = resolveUserPath(source, where.cwd, where.home);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    throw new FleetDefinitionError(
+      file,
+      [
+        {
+          file,
+          message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}).`,
+          fix: "check the path of the fleet file (config fleet:file or SORACOM_FLEET_FILE when using the default program).",
+        },
+      ],
+      where.cwd,
+    );
+  }
+  const parsed = parseFleetText(text, file);
+  if (parsed.issues.length > 0) throw new FleetDefinitionError(file, parsed.issues, where.cwd);
+  return { file, data: parsed.data, locator: parsed.locator, baseDir: path.dirname(file) };
+}
+
+/** Where the value at `fieldPath` is, for an issue: the file and, when known, line and column. */
+export function issueAt(source: Pick<FleetSource, "file" | "locator">, fieldPath: FieldPath): Pick<FleetIssue, "file" | "line" | "column"> {
+  const position = source.locator.value(fieldPath);
+  return { ...(source.file !== undefined ? { file: source.file } : {}), ...(position ?? {}) };
+}
+
+function parseFleetText(text: string, file: string): ParsedSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const position = (offset: number): Position => {

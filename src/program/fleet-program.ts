@@ -20,12 +20,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { displayPath } from "../fleet/issues";
-import { resolveUserPath } from "../fleet/load";
-import type { PacConfig, PacEnv } from "../fleet/pac";
-import type { FleetFile } from "../fleet/schema";
-import { SAMPLE_FLEET_FILE } from "../fleet/seed";
-import { formatShardSpec, type ShardSpec } from "../fleet/shard";
+import { nonEmpty } from "../client/non-empty";
+import { displayPath, formatShardSpec, resolveUserPath, type FleetFile, type PacConfig, type PacEnv, type ShardSpec } from "../fleet";
+import { SAMPLE_FLEET_FILE } from "../package-paths";
 import { SigfoxFleet, type FleetDeviceSummary } from "../resources/sigfox-fleet";
 
 export const FLEET_FILE_ENV = "SORACOM_FLEET_FILE";
@@ -74,8 +71,9 @@ export function projectDir(from: string = process.cwd()): string {
 export function resolveFleetFile(options: Pick<FleetProgramOptions, "fleetFile" | "baseDir" | "env"> = {}): string {
   const env = options.env ?? process.env;
   const baseDir = options.baseDir ?? projectDir();
-  const chosen =
-    nonEmpty(options.fleetFile) ?? nonEmpty(new pulumi.Config(FLEET_FILE_CONFIG_NAMESPACE).get(FLEET_FILE_CONFIG_KEY)) ?? nonEmpty(env[FLEET_FILE_ENV]);
+  // A path typed into config or the environment: spaces around it are dropped.
+  const given = (value: string | undefined) => nonEmpty(value, { trim: true });
+  const chosen = given(options.fleetFile) ?? given(new pulumi.Config(FLEET_FILE_CONFIG_NAMESPACE).get(FLEET_FILE_CONFIG_KEY)) ?? given(env[FLEET_FILE_ENV]);
   return chosen !== undefined ? resolveUserPath(chosen, baseDir, env.HOME ?? os.homedir()) : SAMPLE_FLEET_FILE;
 }
 
@@ -96,8 +94,4 @@ export function fleetProgram(options: FleetProgramOptions = {}): FleetProgramOut
     shard: fleet.shard !== undefined ? formatShardSpec(fleet.shard) : undefined,
     devices: fleet.devices,
   };
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value !== undefined && value.trim() !== "" ? value.trim() : undefined;
 }

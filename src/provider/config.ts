@@ -14,6 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { ApiSigfoxDevice } from "../api/schemas";
 import { SoracomClient, type SoracomClientOptions } from "../client";
+import { nonEmpty } from "../client/non-empty";
 import type { Page } from "../client/pagination";
 
 /** Configuration namespace of the provider (`soracom:<key>`). */
@@ -165,10 +166,6 @@ export function parseSettings(config: ConfigureRequest["config"], env: NodeJS.Pr
     client,
     releasedPacDir: path.resolve(pacDir ?? path.join(os.homedir(), ".soracom-sigfox", "released-pacs")),
   };
-}
-
-function nonEmpty(v: string | undefined): string | undefined {
-  return v === undefined || v === "" ? undefined : v;
 }
 
 /**

@@ -5,20 +5,13 @@
  * message names the device and the operation and never contains a secret: the client already
  * redacts its own errors, and {@link scrub} removes the PAC of the device at hand once more.
  */
-import { isSoracomApiError } from "../client";
+import { isSoracomApiError, redactValues } from "../client";
 import { configurationMessage } from "./config";
 import type { JsonObject } from "./sanitize";
 
-const REDACTED = "[REDACTED]";
-
-/** Removes every occurrence of the given secret values (case-insensitively: PACs are hex). */
+/** Removes every occurrence of the given secret values, case-insensitively: PACs are hex, and an API may echo them in the other case. */
 export function scrub(text: string, secrets: ReadonlyArray<string | undefined>): string {
-  let out = text;
-  for (const s of secrets) {
-    if (typeof s !== "string" || s.length < 4) continue;
-    out = out.replace(new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "gi"), REDACTED);
-  }
-  return out;
+  return redactValues(text, secrets, { ignoreCase: true });
 }
 
 /** A one-line description of any thrown value (client errors carry a redacted message and their code). */

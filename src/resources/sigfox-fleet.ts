@@ -11,11 +11,21 @@
  * - PACs are wrapped with `pulumi.secret` whatever their source; adopt-only devices get none.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { FleetDefinitionError, formatIssue } from "../fleet/issues";
-import { loadFleetDefinition, type FleetDevice, type LoadedFleet } from "../fleet/load";
-import type { PacConfig, PacEnv } from "../fleet/pac";
-import type { FleetFile } from "../fleet/schema";
-import { inShard, parseShardSpec, SHARD_CONFIG_KEY, SHARD_CONFIG_NAMESPACE, type ShardSpec } from "../fleet/shard";
+import {
+  FleetDefinitionError,
+  formatIssue,
+  inShard,
+  loadFleetDefinition,
+  parseShardSpec,
+  SHARD_CONFIG_KEY,
+  SHARD_CONFIG_NAMESPACE,
+  type FleetDevice,
+  type FleetFile,
+  type LoadedFleet,
+  type PacConfig,
+  type PacEnv,
+  type ShardSpec,
+} from "../fleet";
 import { SigfoxDevice } from "./sigfox-device";
 
 export interface SigfoxFleetArgs {

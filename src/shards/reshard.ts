@@ -21,7 +21,7 @@
 import { spawn } from "node:child_process";
 import * as automation from "@pulumi/pulumi/automation";
 import { userEngine } from "../engine/workspace";
-import { formatShardSpec, SHARD_CONFIG_NAME, shardOfDevice } from "../fleet/shard";
+import { formatShardSpec, SHARD_CONFIG_NAME, shardOfDevice } from "../fleet";
 import { allShards, shardStackName, shortStackName as shortName } from "./stacks";
 import { SIGFOX_DEVICE_TYPE as DEVICE_TYPE } from "../provider/type-token";
 

@@ -8,8 +8,7 @@
  */
 import * as automation from "@pulumi/pulumi/automation";
 import { userEngine } from "../engine/workspace";
-import { loadFleetDefinition } from "../fleet/load";
-import { formatShardSpec, SHARD_CONFIG_NAME, shardOfDevice, type ShardSpec } from "../fleet/shard";
+import { formatShardSpec, loadFleetDefinition, SHARD_CONFIG_NAME, shardOfDevice, type ShardSpec } from "../fleet";
 import { resolveFleetFile } from "../program/fleet-program";
 import { allShards, otherShardCounts, shardStackName } from "./stacks";
 import { SIGFOX_DEVICE_TYPE as DEVICE_TYPE } from "../provider/type-token";
@@ -222,7 +221,6 @@ function readDeviceIds(file: string, cwd: string, env: NodeJS.ProcessEnv): strin
 }
 
 function cleanDiagnostic(message: string): string {
-  // eslint-disable-next-line no-control-regex
   return message.replace(ANSI_ESCAPE, "").trim();
 }
 

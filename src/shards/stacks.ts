@@ -3,7 +3,7 @@
  * shard count so that stacks of two shardings (before and after `fleet reshard`) never collide.
  */
 import { z } from "zod";
-import { MAX_SHARD_COUNT, type ShardSpec } from "../fleet/shard";
+import { MAX_SHARD_COUNT, type ShardSpec } from "../fleet";
 
 export const DEFAULT_STACK_PREFIX = "fleet";
 

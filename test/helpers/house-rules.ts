@@ -22,6 +22,8 @@ export interface ImportRule {
   onlyAreas?: readonly string[];
   /** Packages these files must not import. */
   forbidPackages?: RegExp;
+  /** Areas these files may import only through their front door (`src/<area>/index.ts`), not module by module. */
+  frontDoorOnly?: readonly string[];
 }
 
 export const IMPORT_RULES: readonly ImportRule[] = [
@@ -41,6 +43,7 @@ export const IMPORT_RULES: readonly ImportRule[] = [
     forbidAreas: ["emulator", "cli", "demo", "bench", "engine"],
   },
   { name: "cli, demo and bench are programs: nothing imports them", areas: ["*"], forbidAreas: ["cli", "demo", "bench"] },
+  { name: "outside src/fleet, the fleet is imported only through its front door src/fleet/index.ts", areas: ["*"], frontDoorOnly: ["fleet"] },
 ];
 
 /** One import found in a file. */
@@ -84,18 +87,27 @@ export function areaOfFile(relativeToSrc: string): string {
   return parts.length === 1 ? parts[0]!.replace(/\.[cm]?[jt]s$/, "") : parts[0]!;
 }
 
-/** The src/ area an import points to, or the package name for anything outside src/. */
-function target(fileRelativeToSrc: string, specifier: string): { area: string } | { pkg: string } {
-  if (specifier === PACKAGE_NAME) return { area: "index" };
-  if (specifier.startsWith(`${PACKAGE_NAME}/`)) return { area: specifier.slice(PACKAGE_NAME.length + 1).split("/")[0]! };
+/**
+ * What an import points to: for a module of src/, its area and whether it is the area's front door
+ * (`src/<area>/index.ts`, or the folder itself); else the package name (anything outside src/).
+ */
+function target(fileRelativeToSrc: string, specifier: string): { area: string; frontDoor: boolean } | { pkg: string } {
+  if (specifier === PACKAGE_NAME) return { area: "index", frontDoor: true };
+  if (specifier.startsWith(`${PACKAGE_NAME}/`)) return moduleTarget(specifier.slice(PACKAGE_NAME.length + 1));
   if (specifier.startsWith(".")) {
     const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(fileRelativeToSrc.split(path.sep).join("/")), specifier));
     // The benchmarks live beside src/ (bench/src) and count as the area `bench`.
-    if (resolved.startsWith("../bench/")) return { area: "bench" };
+    if (resolved.startsWith("../bench/")) return { area: "bench", frontDoor: false };
     if (resolved.startsWith("../")) return { pkg: specifier }; // outside src/ (package.json and the like)
-    return { area: areaOfFile(resolved === "." || resolved === "index" ? "index.ts" : resolved) };
+    return resolved === "." || resolved === "index" ? { area: "index", frontDoor: true } : moduleTarget(resolved);
   }
   return { pkg: specifier };
+}
+
+/** `fleet` and `fleet/index(.js)` are the fleet's front door; `fleet/load` is not. */
+function moduleTarget(pathInSrc: string): { area: string; frontDoor: boolean } {
+  const parts = pathInSrc.replace(/\.[cm]?[jt]s$/, "").split("/");
+  return { area: areaOfFile(pathInSrc), frontDoor: parts.length === 1 || (parts.length === 2 && parts[1] === "index") };
 }
 
 /** The rules `files` (paths relative to src/, with their text) break. */
@@ -109,7 +121,10 @@ export function checkImports(files: ReadonlyArray<{ path: string; text: string }
       for (const rule of applicable) {
         const broken =
           "area" in t
-            ? t.area !== area && ((rule.forbidAreas?.includes(t.area) ?? false) || (rule.onlyAreas !== undefined && !rule.onlyAreas.includes(t.area)))
+            ? t.area !== area &&
+              ((rule.forbidAreas?.includes(t.area) ?? false) ||
+                (rule.onlyAreas !== undefined && !rule.onlyAreas.includes(t.area)) ||
+                ((rule.frontDoorOnly?.includes(t.area) ?? false) && !t.frontDoor))
             : (rule.forbidPackages?.test(t.pkg) ?? false);
         if (broken) violations.push({ file: `src/${file.path.split(path.sep).join("/")}`, line: imp.line, specifier: imp.specifier, rule: rule.name });
       }

@@ -30,7 +30,7 @@ describe("house rules: imports", () => {
       { path: "provider/bad.ts", text: 'async function f() {\n  return import("../emulator");\n}\n' },
       { path: "index.ts", text: 'export * from "./emulator";\nexport * from "./client";\n' },
       { path: "fleet/bad2.ts", text: 'const { main } = require("../cli/main");\n' },
-      { path: "selection/bad.ts", text: 'import { fleetSeed } from "../fleet/seed";\n' },
+      { path: "selection/bad.ts", text: 'import { fleetSeed } from "../fleet";\n' },
       { path: "engine/bad.ts", text: 'import { FleetStack } from "../../bench/src/harness";\n' },
     ];
     expect(formatViolations(checkImports(samples)).split("\n")).toEqual([
@@ -42,8 +42,30 @@ describe("house rules: imports", () => {
       'src/provider/bad.ts:2: imports "../emulator": provider does not import the emulator or repository programs (every stored resource loads it forever)',
       'src/index.ts:1: imports "./emulator": the root entry does not import the emulator or repository plumbing',
       'src/fleet/bad2.ts:1: imports "../cli/main": cli, demo and bench are programs: nothing imports them',
-      'src/selection/bad.ts:1: imports "../fleet/seed": selection imports only api and client',
+      'src/selection/bad.ts:1: imports "../fleet": selection imports only api and client',
       'src/engine/bad.ts:1: imports "../../bench/src/harness": cli, demo and bench are programs: nothing imports them',
+    ]);
+  });
+
+  it("outside src/fleet, the fleet is imported only through src/fleet/index.ts (in-memory samples)", () => {
+    const frontDoor = "outside src/fleet, the fleet is imported only through its front door src/fleet/index.ts";
+    const samples = [
+      // Through the front door: allowed, in every spelling.
+      { path: "program/good.ts", text: 'import { loadFleetDefinition } from "../fleet";\nimport type { FleetFile } from "../fleet/index";\n' },
+      { path: "cli/commands/good.ts", text: 'export { FleetDefinitionError } from "../../fleet/index.js";\n' },
+      // Inside the fleet: modules import each other by path.
+      { path: "fleet/inside.ts", text: 'import { resolvePac } from "./pac";\nimport { SAMPLE_FLEET_FILE } from "../package-paths";\n' },
+      // Around it: broken.
+      { path: "program/bad.ts", text: 'import { loadFleetDefinition } from "../fleet";\nimport { resolveUserPath } from "../fleet/paths";\n' },
+      { path: "cli/commands/bad.ts", text: 'import type { FleetFile } from "../../fleet/schema.js";\n' },
+      { path: "shards/bad.ts", text: 'const { shardOfDevice } = require("../fleet/shard");\n' },
+      { path: "index.ts", text: 'export * from "./fleet/load";\n' },
+    ];
+    expect(formatViolations(checkImports(samples)).split("\n")).toEqual([
+      `src/program/bad.ts:2: imports "../fleet/paths": ${frontDoor}`,
+      `src/cli/commands/bad.ts:1: imports "../../fleet/schema.js": ${frontDoor}`,
+      `src/shards/bad.ts:1: imports "../fleet/shard": ${frontDoor}`,
+      `src/index.ts:1: imports "./fleet/load": ${frontDoor}`,
     ]);
   });
 

@@ -1,7 +1,6 @@
 /** `soracom-sigfox emulator`: runs the Soracom Sigfox API emulator until SIGINT/SIGTERM. */
-import { parseArgs } from "node:util";
 import { startEmulator, type EmulatorOptions } from "../../emulator";
-import type { Command } from "../command";
+import { parseCommandLine, type Command } from "../command";
 
 const HELP = `Usage: soracom-sigfox emulator [options]
 
@@ -16,6 +15,15 @@ Options:
   -h, --help         show this help
 `;
 
+const OPTIONS = {
+  port: { type: "string" },
+  host: { type: "string" },
+  "state-file": { type: "string" },
+  seed: { type: "string" },
+  "rate-limit": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 function fail(message: string): number {
   process.stderr.write(`soracom-sigfox emulator: ${message}\n\n${HELP}`);
   return 2;
@@ -25,27 +33,9 @@ export const emulatorCommand: Command = {
   name: "emulator",
   summary: "run the Soracom Sigfox API emulator (for tests, demos and `pulumi up` without an account)",
   async run(args) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args,
-        strict: true,
-        options: {
-          port: { type: "string" },
-          host: { type: "string" },
-          "state-file": { type: "string" },
-          seed: { type: "string" },
-          "rate-limit": { type: "string" },
-          help: { type: "boolean", short: "h" },
-        },
-      }));
-    } catch (err) {
-      return fail((err as Error).message);
-    }
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
+    const parsed = parseCommandLine(args, { options: OPTIONS, help: HELP }, { stdout: (text) => process.stdout.write(text), usage: fail });
+    if (typeof parsed === "number") return parsed;
+    const { values } = parsed;
     const options: EmulatorOptions = {};
     if (values.port !== undefined) {
       const port = Number(values.port);

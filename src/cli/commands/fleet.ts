@@ -8,8 +8,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
-import { processIo, type Command, type CommandIo } from "../command";
+import { parseCommandLine, processIo, type Command, type CommandIo } from "../command";
 import { progressPrinter, summaryText } from "../../shards/report";
 import { DEFAULT_ENGINE_PARALLEL, DEFAULT_SHARDS_AT_ONCE, FLEET_OPERATIONS, runShards, ShardLayoutError, type FleetOperation } from "../../shards/run";
 import { reshard } from "../../shards/reshard";
@@ -48,38 +47,27 @@ summary with its error; reshard: failed, with the reason) or stacks of the prefi
 another shard count (nothing was run: reshard first), 2 bad usage (nothing was run).
 `;
 
+const OPTIONS = {
+  shards: { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
+  parallel: { type: "string" },
+  "engine-parallel": { type: "string" },
+  "stack-prefix": { type: "string" },
+  cwd: { type: "string" },
+  format: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 /** Runs the command; `io` is injectable for tests. */
 export async function fleet(args: string[], io: CommandIo = processIo()): Promise<number> {
   const usageError = (message: string): number => {
     io.stderr(`soracom-sigfox fleet: ${message}\n\n${HELP}`);
     return 2;
   };
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        shards: { type: "string" },
-        from: { type: "string" },
-        to: { type: "string" },
-        parallel: { type: "string" },
-        "engine-parallel": { type: "string" },
-        "stack-prefix": { type: "string" },
-        cwd: { type: "string" },
-        format: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    return usageError((error as Error).message);
-  }
+  const parsed = parseCommandLine(args, { options: OPTIONS, allowPositionals: true, help: HELP }, { stdout: io.stdout, usage: usageError });
+  if (typeof parsed === "number") return parsed;
   const values = parsed.values;
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
   const operations = [...FLEET_OPERATIONS, "reshard"];
   const [operation, ...extra] = parsed.positionals;
   if (operation === undefined) return usageError(`name an operation: ${operations.join(", ")}`);

@@ -12,14 +12,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import type { ApiSigfoxDevice } from "../../api/schemas";
 import { isSoracomApiError, SoracomClient } from "../../client";
-import { fleetFromDevices, roundTripMismatches } from "../../fleet/from-devices";
-import { displayPath, FleetDefinitionError } from "../../fleet/issues";
-import { loadFleetDefinition, type FleetDevice } from "../../fleet/load";
-import type { FleetFile } from "../../fleet/schema";
+import { displayPath, FleetDefinitionError, fleetFromDevices, loadFleetDefinition, roundTripMismatches, type FleetDevice, type FleetFile } from "../../fleet";
 import {
   selectDevices,
   parseSelectionFlags,
@@ -29,7 +25,7 @@ import {
   type DeviceLister,
   type DeviceSelection,
 } from "../../selection";
-import type { Command } from "../command";
+import { parseCommandLine, type Command } from "../command";
 
 const HELP = `Usage: soracom-sigfox import [options]
 
@@ -87,34 +83,24 @@ export interface ImportSummary {
 
 class UsageError extends Error {}
 
+const OPTIONS = {
+  ...SELECTION_OPTIONS,
+  output: { type: "string", short: "o" },
+  "devices-csv": { type: "string" },
+  force: { type: "boolean" },
+  format: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 /** Runs the command; `io` is injectable for tests. */
 export async function importFleet(args: string[], io: ImportIo = defaultIo()): Promise<number> {
   const usage = (message: string): number => {
     io.stderr(`soracom-sigfox import: ${message}\n\nRun \`soracom-sigfox import --help\` for the options.\n`);
     return 2;
   };
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        ...SELECTION_OPTIONS,
-        output: { type: "string", short: "o" },
-        "devices-csv": { type: "string" },
-        force: { type: "boolean" },
-        format: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (error) {
-    return usage((error as Error).message);
-  }
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
+  const parsed = parseCommandLine(args, { options: OPTIONS, help: HELP }, { stdout: io.stdout, usage });
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
 
   let selection: DeviceSelection;
   let output: string;
@@ -123,8 +109,8 @@ export async function importFleet(args: string[], io: ImportIo = defaultIo()): P
     selection = parseSelectionFlags(values);
     const format = values.format ?? "text";
     if (format !== "text" && format !== "json") throw new UsageError(`--format ${JSON.stringify(format)}: expected text or json`);
-    output = path.resolve(io.cwd, nonEmpty("--output", values.output) ?? "fleet.yaml");
-    csvFile = values["devices-csv"] !== undefined ? path.resolve(io.cwd, nonEmpty("--devices-csv", values["devices-csv"])!) : undefined;
+    output = path.resolve(io.cwd, fileNameFlag("--output", values.output) ?? "fleet.yaml");
+    csvFile = values["devices-csv"] !== undefined ? path.resolve(io.cwd, fileNameFlag("--devices-csv", values["devices-csv"])!) : undefined;
     if (csvFile === output) throw new UsageError("--devices-csv must name another file than --output");
     for (const [flag, file] of [
       ["--output", output],
@@ -213,7 +199,8 @@ export async function importFleet(args: string[], io: ImportIo = defaultIo()): P
   return 0;
 }
 
-function nonEmpty(flag: string, value: string | undefined): string | undefined {
+/** A file-name flag's value. Not `nonEmpty` (src/client/non-empty.ts): the flag was typed, so a blank value is a usage error, not "not given". */
+function fileNameFlag(flag: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   if (value.trim() === "") throw new UsageError(`${flag} needs a file name`);
   return value;

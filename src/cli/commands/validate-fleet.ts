@@ -5,10 +5,8 @@
  *
  * Exit codes: 0 valid, 1 invalid (every problem on stderr), 2 bad usage.
  */
-import { parseArgs } from "node:util";
-import { processIo, type Command, type CommandIo } from "../command";
-import { formatIssue, FleetDefinitionError } from "../../fleet/issues";
-import { loadFleetDefinition, type LoadedFleet } from "../../fleet/load";
+import { parseCommandLine, processIo, type Command, type CommandIo } from "../command";
+import { formatIssue, FleetDefinitionError, loadFleetDefinition, type LoadedFleet } from "../../fleet";
 
 const HELP = `Usage: soracom-sigfox validate-fleet [file] [options]
 
@@ -27,32 +25,21 @@ Options:
 
 export type ValidateIo = CommandIo;
 
+const OPTIONS = {
+  "allow-missing-pacs": { type: "boolean" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 /** Runs the command; `io` is injectable for tests. */
 export async function validateFleet(args: string[], io: ValidateIo = processIo()): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        "allow-missing-pacs": { type: "boolean" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    io.stderr(`soracom-sigfox validate-fleet: ${(error as Error).message}\n\n${HELP}`);
+  const usage = (message: string): number => {
+    io.stderr(`soracom-sigfox validate-fleet: ${message}\n\n${HELP}`);
     return 2;
-  }
-  if (parsed.values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
-  if (parsed.positionals.length > 1) {
-    io.stderr(`soracom-sigfox validate-fleet: one fleet file at most\n\n${HELP}`);
-    return 2;
-  }
+  };
+  const parsed = parseCommandLine(args, { options: OPTIONS, allowPositionals: true, help: HELP }, { stdout: io.stdout, usage });
+  if (typeof parsed === "number") return parsed;
+  if (parsed.positionals.length > 1) return usage("one fleet file at most");
   const file = parsed.positionals[0] ?? "fleet.yaml";
 
   let fleet: LoadedFleet;
