@@ -65,9 +65,11 @@ const USAGE = `usage: npm run bench -- [options]
   --export-concurrency LIST  devices read at once by the export, one run each (default 1,4,16)
   --export-latency LIST server latencies (ms) of the data calls, each run with every concurrency (default 0)
   --sweep-devices N     parallelism sweep: devices created per run (default 1000)
-  --sweep-parallel LIST engine --parallel values (default 8,32,64)
-  --sweep-concurrency LIST  provider soracom:maxConcurrency values, "auto" = adaptive (default 8,32,auto)
+  --sweep-parallel LIST engine --parallel values (default 8,16,32,64)
+  --sweep-concurrency LIST  provider soracom:maxConcurrency values, "auto" = adaptive (default 8,16,32,auto)
   --sweep-limit N       the emulator's per-minute limit per operation during the sweep (default 5000)
+  --sweep-latency MS    the emulator's latency per register during the sweep, like a real API's round
+                        trip (default 100; 0 = as fast as this machine answers)
   --fault-devices N     devices of the faults scenario (default 200; --quick 30)
   --fault-seed N        seed of the faults' random draws (default 20261201)
   --fault-without-429   the faults scenario without its 5 % of 429s (each 429 blocks the operation
@@ -132,6 +134,7 @@ async function main(): Promise<number> {
       "sweep-parallel": { type: "string" },
       "sweep-concurrency": { type: "string" },
       "sweep-limit": { type: "string" },
+      "sweep-latency": { type: "string" },
       "fault-devices": { type: "string" },
       "fault-seed": { type: "string" },
       "memory-devices": { type: "string" },
@@ -175,11 +178,12 @@ async function main(): Promise<number> {
   const exportConcurrencies = positiveInts(list(values["export-concurrency"], "1,4,16"), "--export-concurrency");
   const exportLatenciesMs = nonNegativeInts(list(values["export-latency"], "0"), "--export-latency");
   const [sweepDevices] = positiveInts([values["sweep-devices"] ?? "1000"], "--sweep-devices");
-  const sweepParallel = positiveInts(list(values["sweep-parallel"], "8,32,64"), "--sweep-parallel");
-  const sweepConcurrency = list(values["sweep-concurrency"], "8,32,auto").map((v) =>
+  const sweepParallel = positiveInts(list(values["sweep-parallel"], "8,16,32,64"), "--sweep-parallel");
+  const sweepConcurrency = list(values["sweep-concurrency"], "8,16,32,auto").map((v) =>
     v === "auto" ? ("auto" as const) : positiveInts([v], "--sweep-concurrency")[0]!,
   );
   const [sweepLimit] = positiveInts([values["sweep-limit"] ?? "5000"], "--sweep-limit");
+  const [sweepLatencyMs] = nonNegativeInts([values["sweep-latency"] ?? "100"], "--sweep-latency");
   const [faultDevices] = positiveInts([values["fault-devices"] ?? (quick ? "30" : "200")], "--fault-devices");
   const [faultSeed] = positiveInts([values["fault-seed"] ?? "20261201"], "--fault-seed");
   const memorySizes = positiveInts(list(values["memory-devices"], "1000"), "--memory-devices");
@@ -214,7 +218,7 @@ async function main(): Promise<number> {
     exportConcurrencies,
     exportLatenciesMs,
     ...(only.includes("adopt") ? { adoptSizes, adoptVariants, adoptLean: values["adopt-lean"] === true } : {}),
-    ...(only.includes("parallelism") ? { sweepDevices, sweepParallel, sweepConcurrency, sweepLimit } : {}),
+    ...(only.includes("parallelism") ? { sweepDevices, sweepParallel, sweepConcurrency, sweepLimit, sweepLatencyMs } : {}),
     ...(only.includes("memory") ? { memorySizes, memoryVariants } : {}),
     ...(only.includes("shards") ? { shardDevices, shardLayouts } : {}),
     ...(only.includes("faults") ? { faultDevices, faultSeed, faultWithout429: values["fault-without-429"] === true } : {}),
@@ -307,12 +311,12 @@ async function main(): Promise<number> {
   }
   if (only.includes("parallelism")) {
     log(
-      `\n== parallelism: ${sweepDevices} creates under ${sweepLimit}/min, engine --parallel ${sweepParallel.join(",")} x maxConcurrency ${sweepConcurrency.join(",")}`,
+      `\n== parallelism: ${sweepDevices} creates under ${sweepLimit}/min, ${sweepLatencyMs} ms per register, engine --parallel ${sweepParallel.join(",")} x maxConcurrency ${sweepConcurrency.join(",")}`,
     );
     for (const parallel of sweepParallel) {
       for (const concurrency of sweepConcurrency) {
         await guard(`parallelism ${parallel}/${concurrency}`, async () => {
-          const r = await runParallelismScenario(sweepDevices!, parallel, concurrency, sweepLimit!, workRoot, log);
+          const r = await runParallelismScenario(sweepDevices!, parallel, concurrency, sweepLimit!, sweepLatencyMs!, workRoot, log);
           results.parallelism!.push(r);
           if (!r.ok) results.problems.push(`parallelism --parallel ${parallel} maxConcurrency ${concurrency}: ${r.error ?? "not every device registered"}`);
         });

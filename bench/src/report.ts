@@ -435,10 +435,11 @@ export function markdownSummary(r: BenchResults): string {
     out.push("", "## Parallelism sweep: engine --parallel x provider maxConcurrency (lean checkpoints)", "");
     out.push(
       table(
-        ["N", "limit/min", "engine --parallel", "maxConcurrency", "result", "time", "API calls", "429s", "max in flight", "load"],
+        ["N", "limit/min", "latency", "engine --parallel", "maxConcurrency", "result", "time", "API calls", "429s", "max in flight", "load"],
         r.parallelism!.map((x) => [
           x.devices,
           x.limitPerMinute,
+          `${x.latencyMs ?? 0} ms`,
           x.engineParallel,
           x.providerConcurrency,
           x.ok ? "ok" : `FAILED${x.error ? `: ${x.error}` : ""}`,

@@ -15,6 +15,8 @@ export interface ParallelismRunResult {
   /** `"auto"`: no `soracom:maxConcurrency` (adaptive). */
   providerConcurrency: number | "auto";
   limitPerMinute: number;
+  /** The emulator's latency per register (absent in older result files: 0). */
+  latencyMs?: number;
   ok: boolean;
   error?: string;
   step?: StepResult;
@@ -25,6 +27,7 @@ export async function runParallelismScenario(
   engineParallel: number,
   providerConcurrency: number | "auto",
   limitPerMinute: number,
+  latencyMs: number,
   workRoot: string,
   log: (s: string) => void,
 ): Promise<ParallelismRunResult> {
@@ -42,6 +45,9 @@ export async function runParallelismScenario(
     fleetDefinition(devices, "1", false),
   );
   try {
+    // A real API answers in tens to hundreds of milliseconds: with an instant emulator, the sweep
+    // would only measure this machine's CPU, not what the knobs do to a fleet.
+    if (latencyMs > 0) await fs.emulator.control.injectFault({ operation: "registerSigfoxDevice", latencyMs, probability: 1 });
     let error: string | undefined;
     const step = await fs.step("create", async (s) => {
       try {
@@ -56,7 +62,7 @@ export async function runParallelismScenario(
       `  --parallel ${engineParallel}, maxConcurrency ${providerConcurrency}: ${step.seconds.toFixed(1)} s, ` +
         `${step.apiCalls} calls, ${step.statuses["429"] ?? 0} x 429, max ${step.http.maxInFlight} in flight${ok ? "" : ` FAILED ${error ?? ""}`}`,
     );
-    return { devices: n, engineParallel, providerConcurrency, limitPerMinute, ok, ...(error ? { error } : {}), step };
+    return { devices: n, engineParallel, providerConcurrency, limitPerMinute, latencyMs, ok, ...(error ? { error } : {}), step };
   } finally {
     await fs.close();
   }

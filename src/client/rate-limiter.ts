@@ -20,8 +20,8 @@ export const DEFAULT_MAX_CONCURRENCY = 8;
 /**
  * Upper bound of the adaptive cap: one request per engine step at the `--parallel 32` that
  * `soracom-sigfox fleet` passes (the best pair measured in issue 15 on a quiet machine: 1,000 creates
- * in 13.6 s vs 30 s at 8/8; docs/benchmarks.md, "Parallelism sweep"). The transport's pool of 16
- * connections per origin bounds what is really on the wire (measured: max 16 in flight).
+ * in 13.6 s vs 30 s at 8/8; docs/benchmarks.md, "Parallelism sweep"). The transport's pool holds
+ * as many connections per origin (`DEFAULT_MAX_CONNECTIONS`).
  */
 export const ADAPTIVE_MAX_CONCURRENCY = 32;
 

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { EnvHttpProxyAgent, type Dispatcher } from "undici";
+import { ADAPTIVE_MAX_CONCURRENCY } from "./rate-limiter";
 
 /** Timeouts in ms; every field has a default ({@link DEFAULT_TIMEOUTS}). */
 export interface TimeoutOptions {
@@ -27,8 +28,13 @@ export const DEFAULT_TIMEOUTS: TimeoutSettings = {
   operationMs: 300_000,
 };
 
-/** Default maximum of connections per origin in the shared pool. */
-export const DEFAULT_MAX_CONNECTIONS = 16;
+/**
+ * Default maximum of connections per origin in the shared pool: as many requests as the rate
+ * limiter's adaptive cap lets through at once, so the limiter (which follows the API's advertised
+ * limits) decides what is on the wire, not the pool. With 16, a cap of 32 only queued in the client
+ * (docs/benchmarks.md, "Parallelism sweep").
+ */
+export const DEFAULT_MAX_CONNECTIONS = ADAPTIVE_MAX_CONCURRENCY;
 
 let cachedVersion: string | undefined;
 /** This package's version, read from its package.json (works from `src/` and from `dist/`). */

@@ -60,6 +60,28 @@ describe("against the emulator", () => {
     expect(sharedRateLimiter().concurrency).toBe(ADAPTIVE_MAX_CONCURRENCY);
   });
 
+  it("puts as many requests on the wire as the cap lets through: the connection pool is no second, lower cap", async () => {
+    const c = clientFor(emu);
+    await c.listSigfoxDevices({});
+    expect(sharedRateLimiter().concurrency).toBe(ADAPTIVE_MAX_CONCURRENCY);
+    await emu.control.clearRequests();
+    await emu.control.injectFault({ operation: "getSigfoxDevice", latencyMs: 400, probability: 1 });
+    const ids = Array.from({ length: ADAPTIVE_MAX_CONCURRENCY + 8 }, (_, i) => `ABCD${String(i).padStart(4, "0")}`);
+    await Promise.allSettled(ids.map((id) => c.getSigfoxDevice(id)));
+    const gets = (await emu.control.requests()).filter((r) => r.operation === "getSigfoxDevice");
+    expect(gets).toHaveLength(ids.length);
+    // The most requests the server was answering at one moment (arrival to arrival + duration).
+    const edges = gets.flatMap((r) => [
+      { at: Date.parse(r.time), d: 1 },
+      { at: Date.parse(r.time) + (r.durationMs ?? 0), d: -1 },
+    ]);
+    edges.sort((a, b) => a.at - b.at || a.d - b.d);
+    let open = 0;
+    let most = 0;
+    for (const e of edges) most = Math.max(most, (open += e.d));
+    expect(most).toBe(ADAPTIVE_MAX_CONCURRENCY);
+  });
+
   it("and comes down to 10% of a tight per-minute limit", async () => {
     await emu.control.setRateLimits({ enabled: true, limitPerMinute: 200 });
     const c = clientFor(emu);
