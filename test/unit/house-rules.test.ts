@@ -39,6 +39,7 @@ describe("house rules: imports", () => {
       'src/emulator/http/bad.ts:2: imports "../../client": emulator does not import the client (it is the other side of the wire)',
       'src/fleet/bad.ts:1: imports "@pulumi/pulumi": fleet does not import Pulumi (files are loaded and checked without an engine)',
       'src/api/bad.ts:2: imports "../client/redact": api imports nothing of the project (wire schemas and formats only, zod)',
+      'src/api/bad.ts:2: imports "../client/redact": outside src/client, the client is imported only through its front door src/client/index.ts',
       'src/provider/bad.ts:2: imports "../emulator": provider does not import the emulator or repository programs (every stored resource loads it forever)',
       'src/index.ts:1: imports "./emulator": the root entry does not import the emulator or repository plumbing',
       'src/fleet/bad2.ts:1: imports "../cli/main": cli, demo and bench are programs: nothing imports them',
@@ -66,6 +67,30 @@ describe("house rules: imports", () => {
       `src/cli/commands/bad.ts:1: imports "../../fleet/schema.js": ${frontDoor}`,
       `src/shards/bad.ts:1: imports "../fleet/shard": ${frontDoor}`,
       `src/index.ts:1: imports "./fleet/load": ${frontDoor}`,
+    ]);
+  });
+
+  it("outside src/client, the client is imported only through src/client/index.ts (in-memory samples)", () => {
+    const frontDoor = "outside src/client, the client is imported only through its front door src/client/index.ts";
+    const samples = [
+      // Through the front door: allowed, in every spelling.
+      { path: "provider/good.ts", text: 'import { SoracomClient } from "../client";\nimport type { Page } from "../client/index";\n' },
+      { path: "cli/commands/good.ts", text: 'export { isSoracomApiError } from "../../client/index.js";\n' },
+      { path: "demo/good.ts", text: 'import { collectAll } from "pulumi-soracom-sigfox/client";\n' },
+      { path: "index.ts", text: 'export * from "./client";\n' },
+      // Inside the client: modules import each other by path.
+      { path: "client/inside.ts", text: 'import { nonEmpty } from "./non-empty";\nimport type { ApiSigfoxDevice } from "../api/schemas";\n' },
+      // Around it: broken.
+      { path: "provider/bad.ts", text: 'import { SoracomClient } from "../client";\nimport { backoffDelay } from "../client/retry";\n' },
+      { path: "cli/commands/bad.ts", text: 'import type { CallOptions } from "../../client/client.js";\n' },
+      { path: "drift/bad.ts", text: 'const { paginate } = require("../client/pagination");\n' },
+      { path: "program/bad.ts", text: 'import { nonEmpty } from "pulumi-soracom-sigfox/client/non-empty";\n' },
+    ];
+    expect(formatViolations(checkImports(samples)).split("\n")).toEqual([
+      `src/provider/bad.ts:2: imports "../client/retry": ${frontDoor}`,
+      `src/cli/commands/bad.ts:1: imports "../../client/client.js": ${frontDoor}`,
+      `src/drift/bad.ts:1: imports "../client/pagination": ${frontDoor}`,
+      `src/program/bad.ts:1: imports "pulumi-soracom-sigfox/client/non-empty": ${frontDoor}`,
     ]);
   });
 
