@@ -5,9 +5,7 @@
  */
 import type { ParseArgsOptionsConfig } from "node:util";
 import { parseCommandLine, type Command, type CommandLine } from "./command";
-import { closeSharedDispatchers } from "../client/transport";
-import { SoracomClient } from "../client/client";
-import { isSoracomApiError } from "../client/errors";
+import { closeSharedDispatchers, isSoracomApiError, SoracomClient } from "../client";
 import { resolveTargets, TargetFleetError, type DeviceTargets } from "../dataplane/targets";
 
 export interface DataplaneIo {

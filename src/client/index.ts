@@ -29,6 +29,8 @@ export { NON_REPLAYABLE_OPERATIONS } from "./policy";
 export { retryAfterMs } from "./response";
 export { SoracomApiError, isSoracomApiError, SORACOM_ERROR_CODES, codeForStatus, type SoracomErrorCode, type SoracomApiErrorInit } from "./errors";
 export { redact, redactValue, redactValues, registerSecret, REDACTED, SECRET_FIELD_NAMES } from "./redact";
+/** The settings rule: an empty string read from options, a profile, config or the environment is "not set" (the provider and the default program read their settings the same way). */
+export { isNonEmpty, nonEmpty } from "./non-empty";
 export {
   resolveSettings,
   loadProfile,

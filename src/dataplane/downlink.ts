@@ -16,8 +16,7 @@
  * twice). Whether to resend is the operator's call: the command reports those devices, exits 3, and
  * `--devices` with their IDs resends to exactly them.
  */
-import type { CallOptions } from "../client/client";
-import { isSoracomApiError } from "../client/errors";
+import { isSoracomApiError, type CallOptions } from "../client";
 import { forEachBounded } from "./pool";
 
 export type DownlinkOutcome = "accepted" | "failed" | "unknown";

@@ -5,8 +5,7 @@
  */
 import * as fs from "node:fs";
 import type { DataEntry } from "../api/schemas";
-import type { CallOptions, GetDataQuery } from "../client/client";
-import { isSoracomApiError } from "../client/errors";
+import { isSoracomApiError, type CallOptions, type GetDataQuery } from "../client";
 import { forEachBounded } from "./pool";
 import { removeResumeState, writeResumeState, type ExportParameters, type ResumeState } from "./resume";
 import { csvHeader, encodeRow, toExportRow } from "./rows";

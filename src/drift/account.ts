@@ -8,9 +8,7 @@
  * device absent from the listing (none when the account holds every managed device in scope).
  */
 import type { ApiSigfoxDevice } from "../api/schemas";
-import type { ListSigfoxDevicesQuery } from "../client/client";
-import { isSoracomApiError } from "../client/errors";
-import { paginate, type Page } from "../client/pagination";
+import { isSoracomApiError, paginate, type ListSigfoxDevicesQuery, type Page } from "../client";
 import { canonicalDeviceId } from "../fleet";
 import { listQueryFor, type DeviceSelection } from "../selection";
 

@@ -20,7 +20,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { nonEmpty } from "../client/non-empty";
+import { nonEmpty } from "../client";
 import { displayPath, formatShardSpec, resolveUserPath, type FleetFile, type PacConfig, type PacEnv, type ShardSpec } from "../fleet";
 import { SAMPLE_FLEET_FILE } from "../package-paths";
 import { SigfoxFleet, type FleetDeviceSummary } from "../resources/sigfox-fleet";

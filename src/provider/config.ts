@@ -13,9 +13,7 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import type { ApiSigfoxDevice } from "../api/schemas";
-import { SoracomClient, type SoracomClientOptions } from "../client";
-import { nonEmpty } from "../client/non-empty";
-import type { Page } from "../client/pagination";
+import { nonEmpty, SoracomClient, type Page, type SoracomClientOptions } from "../client";
 
 /** Configuration namespace of the provider (`soracom:<key>`). */
 export const CONFIG_NAMESPACE = "soracom";

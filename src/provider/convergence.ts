@@ -14,7 +14,7 @@
  * 429s; this layer is what survives once that budget is spent, and what makes `register` safe to retry.
  */
 import type { ApiSigfoxDevice } from "../api/schemas";
-import { backoffDelay } from "../client/retry";
+import { backoffDelay } from "../client";
 import type { DeviceApi } from "./config";
 import { lookupDevice } from "./device-lookup";
 import { errorCode, errorStatus } from "./errors";

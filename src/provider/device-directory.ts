@@ -33,7 +33,7 @@
  * which wait out 429s using the rate-limit headers) ends the listing: every waiter, and every later
  * look-up, falls back to its own GET, so a failed listing costs at most one extra call per waiter.
  */
-import type { Page } from "../client/pagination";
+import type { Page } from "../client";
 import type { ApiSigfoxDevice } from "../api/schemas";
 import { errorCode } from "./errors";
 

@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { GROUP_ID_PATTERN } from "../api/formats";
 import type { ApiSigfoxDevice } from "../api/schemas";
-import type { ListSigfoxDevicesQuery } from "../client/client";
+import type { ListSigfoxDevicesQuery } from "../client";
 
 /** Device statuses, in lifecycle order. */
 export const DEVICE_STATUSES = ["instock", "ready", "active", "terminated"] as const;

@@ -44,6 +44,7 @@ export const IMPORT_RULES: readonly ImportRule[] = [
   },
   { name: "cli, demo and bench are programs: nothing imports them", areas: ["*"], forbidAreas: ["cli", "demo", "bench"] },
   { name: "outside src/fleet, the fleet is imported only through its front door src/fleet/index.ts", areas: ["*"], frontDoorOnly: ["fleet"] },
+  { name: "outside src/client, the client is imported only through its front door src/client/index.ts", areas: ["*"], frontDoorOnly: ["client"] },
 ];
 
 /** One import found in a file. */
@@ -104,7 +105,7 @@ function target(fileRelativeToSrc: string, specifier: string): { area: string; f
   return { pkg: specifier };
 }
 
-/** `fleet` and `fleet/index(.js)` are the fleet's front door; `fleet/load` is not. */
+/** `<area>` and `<area>/index(.js)` are an area's front door (`fleet`, `client/index.js`); `fleet/load` is not. */
 function moduleTarget(pathInSrc: string): { area: string; frontDoor: boolean } {
   const parts = pathInSrc.replace(/\.[cm]?[jt]s$/, "").split("/");
   return { area: areaOfFile(pathInSrc), frontDoor: parts.length === 1 || (parts.length === 2 && parts[1] === "index") };

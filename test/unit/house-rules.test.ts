@@ -39,6 +39,7 @@ describe("house rules: imports", () => {
       'src/emulator/http/bad.ts:2: imports "../../client": emulator does not import the client (it is the other side of the wire)',
       'src/fleet/bad.ts:1: imports "@pulumi/pulumi": fleet does not import Pulumi (files are loaded and checked without an engine)',
       'src/api/bad.ts:2: imports "../client/redact": api imports nothing of the project (wire schemas and formats only, zod)',
+      'src/api/bad.ts:2: imports "../client/redact": outside src/client, the client is imported only through its front door src/client/index.ts',
       'src/provider/bad.ts:2: imports "../emulator": provider does not import the emulator or repository programs (every stored resource loads it forever)',
       'src/index.ts:1: imports "./emulator": the root entry does not import the emulator or repository plumbing',
       'src/fleet/bad2.ts:1: imports "../cli/main": cli, demo and bench are programs: nothing imports them',
@@ -47,25 +48,43 @@ describe("house rules: imports", () => {
     ]);
   });
 
-  it("outside src/fleet, the fleet is imported only through src/fleet/index.ts (in-memory samples)", () => {
-    const frontDoor = "outside src/fleet, the fleet is imported only through its front door src/fleet/index.ts";
+  it("outside src/fleet and src/client, each is imported only through its index.ts (in-memory samples)", () => {
+    const fleetDoor = "outside src/fleet, the fleet is imported only through its front door src/fleet/index.ts";
+    const clientDoor = "outside src/client, the client is imported only through its front door src/client/index.ts";
     const samples = [
-      // Through the front door: allowed, in every spelling.
+      // Through the front doors: allowed, in every spelling.
       { path: "program/good.ts", text: 'import { loadFleetDefinition } from "../fleet";\nimport type { FleetFile } from "../fleet/index";\n' },
-      { path: "cli/commands/good.ts", text: 'export { FleetDefinitionError } from "../../fleet/index.js";\n' },
-      // Inside the fleet: modules import each other by path.
+      {
+        path: "cli/commands/good.ts",
+        text: 'export { FleetDefinitionError } from "../../fleet/index.js";\nexport { isSoracomApiError } from "../../client/index.js";\n',
+      },
+      { path: "provider/good.ts", text: 'import { SoracomClient } from "../client";\nimport type { Page } from "../client/index";\n' },
+      { path: "demo/good.ts", text: 'import { collectAll } from "pulumi-soracom-sigfox/client";\n' },
+      { path: "index.ts", text: 'export * from "./fleet";\nexport * from "./client";\n' },
+      // Inside an area: its modules import each other by path.
       { path: "fleet/inside.ts", text: 'import { resolvePac } from "./pac";\nimport { SAMPLE_FLEET_FILE } from "../package-paths";\n' },
-      // Around it: broken.
+      { path: "client/inside.ts", text: 'import { nonEmpty } from "./non-empty";\nimport type { ApiSigfoxDevice } from "../api/schemas";\n' },
+      // Around them: broken.
       { path: "program/bad.ts", text: 'import { loadFleetDefinition } from "../fleet";\nimport { resolveUserPath } from "../fleet/paths";\n' },
-      { path: "cli/commands/bad.ts", text: 'import type { FleetFile } from "../../fleet/schema.js";\n' },
+      {
+        path: "cli/commands/bad.ts",
+        text: 'import type { FleetFile } from "../../fleet/schema.js";\nimport type { CallOptions } from "../../client/client.js";\n',
+      },
       { path: "shards/bad.ts", text: 'const { shardOfDevice } = require("../fleet/shard");\n' },
       { path: "index.ts", text: 'export * from "./fleet/load";\n' },
+      { path: "provider/bad.ts", text: 'import { SoracomClient } from "../client";\nimport { backoffDelay } from "../client/retry";\n' },
+      { path: "drift/bad.ts", text: 'const { paginate } = require("../client/pagination");\n' },
+      { path: "program/bad-client.ts", text: 'import { nonEmpty } from "pulumi-soracom-sigfox/client/non-empty";\n' },
     ];
     expect(formatViolations(checkImports(samples)).split("\n")).toEqual([
-      `src/program/bad.ts:2: imports "../fleet/paths": ${frontDoor}`,
-      `src/cli/commands/bad.ts:1: imports "../../fleet/schema.js": ${frontDoor}`,
-      `src/shards/bad.ts:1: imports "../fleet/shard": ${frontDoor}`,
-      `src/index.ts:1: imports "./fleet/load": ${frontDoor}`,
+      `src/program/bad.ts:2: imports "../fleet/paths": ${fleetDoor}`,
+      `src/cli/commands/bad.ts:1: imports "../../fleet/schema.js": ${fleetDoor}`,
+      `src/cli/commands/bad.ts:2: imports "../../client/client.js": ${clientDoor}`,
+      `src/shards/bad.ts:1: imports "../fleet/shard": ${fleetDoor}`,
+      `src/index.ts:1: imports "./fleet/load": ${fleetDoor}`,
+      `src/provider/bad.ts:2: imports "../client/retry": ${clientDoor}`,
+      `src/drift/bad.ts:1: imports "../client/pagination": ${clientDoor}`,
+      `src/program/bad-client.ts:1: imports "pulumi-soracom-sigfox/client/non-empty": ${clientDoor}`,
     ]);
   });
 

@@ -9,8 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { Command } from "../command";
-import { SoracomClient } from "../../client/client";
-import { isSoracomApiError } from "../../client/errors";
+import { isSoracomApiError, SoracomClient } from "../../client";
 import {
   ExpectedStateError,
   FORMATS,
