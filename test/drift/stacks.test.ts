@@ -13,15 +13,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import { DriftReportSchema } from "../../src/drift";
 import { engineEnv, openLocalStack } from "../../src/engine/workspace";
-import { repoRoot, requireDist } from "../helpers/engine";
+import { deviceProgram, repoRoot } from "../helpers/engine";
 import { apiCalls, emulatorEnv, pacOf, runDriftCommand } from "./helpers";
 
 const TIMEOUT = 600_000;
 const PASSPHRASE = "correct horse battery staple";
-type Args = Record<string, unknown>;
-const { makeProgram } = requireDist(path.join(repoRoot, "test/provider/fixtures/device-program.js")) as {
-  makeProgram: (s: { devices: Record<string, Args> }) => automation.PulumiFn;
-};
 
 const STACK_DEVICES: Record<string, string[]> = { "prod-a": ["A0000001", "A0000002"], "prod-b": ["B0000001", "B0000002"], dev: ["C0000001"] };
 const ALL = Object.values(STACK_DEVICES).flat();
@@ -50,7 +46,7 @@ beforeAll(async () => {
       projectName: "sigfox-drift",
       stackName: name,
       workDir: repoRoot,
-      program: makeProgram(spec),
+      program: deviceProgram(spec),
       stateDir,
       pulumiHome,
       passphrase: PASSPHRASE,

@@ -8,53 +8,31 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type * as automation from "@pulumi/pulumi/automation";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
-import { apiCallsWithoutAuth, emulatorStackConfig, SIGFOX_DEVICE_TYPE } from "../helpers/common";
-import { createTestStack, repoRoot, requireDist, runStep, type Step, type StepHarness } from "../helpers/engine";
+import { emulatorStackConfig, setupOrFailEach } from "../helpers/common";
+import { createTestStack, type DeviceSpec, deviceProgram, deviceSteps, runStep, type Step, type StepHarness } from "../helpers/engine";
 
 const TIMEOUT = 240_000;
 const A = { deviceId: "5A01", pac: "0123456789ABCDE1" };
 const B = { deviceId: "5B02", pac: "0123456789ABCDE2" };
 
-type Devices = Record<string, Record<string, unknown>>;
-const spec: { devices: Devices } = { devices: {} };
-const { makeProgram } = requireDist(path.join(repoRoot, "test/provider/fixtures/device-program.js")) as {
-  makeProgram: (s: typeof spec) => automation.PulumiFn;
-};
+const spec: { devices: DeviceSpec } = { devices: {} };
 
 let emu: RunningEmulator;
 let pacDir: string;
-let h: StepHarness<Devices>;
-let setupError: unknown;
-
-beforeAll(async () => {
-  try {
-    emu = await startEmulator({ seed: { devices: [A, B] } });
-    pacDir = fs.mkdtempSync(path.join(os.tmpdir(), "sigfox-steps-pacs-"));
-    const stack = await createTestStack({
-      program: makeProgram(spec),
-      projectName: "sigfox-device-steps",
-      config: emulatorStackConfig(emu, { releasedPacDir: pacDir }),
-    });
-    h = {
-      stack,
-      setProgram: (devices) => {
-        spec.devices = devices;
-      },
-      resetCalls: () => emu.control.clearRequests(),
-      apiCalls: () => apiCallsWithoutAuth(emu),
-      resourceType: SIGFOX_DEVICE_TYPE,
-    };
-  } catch (e) {
-    setupError = e;
-  }
-}, TIMEOUT);
+let h: StepHarness<DeviceSpec>;
 // A setup failure fails every step; it never skips them.
-beforeEach(() => {
-  if (setupError) throw setupError;
-});
+setupOrFailEach(async () => {
+  emu = await startEmulator({ seed: { devices: [A, B] } });
+  pacDir = fs.mkdtempSync(path.join(os.tmpdir(), "sigfox-steps-pacs-"));
+  const stack = await createTestStack({
+    program: deviceProgram(spec),
+    projectName: "sigfox-device-steps",
+    config: emulatorStackConfig(emu, { releasedPacDir: pacDir }),
+  });
+  h = deviceSteps(stack, spec, emu);
+}, TIMEOUT);
 afterAll(async () => {
   await h?.stack.cleanup();
   await emu?.close();
@@ -68,7 +46,7 @@ async function live(deviceId: string) {
 const a = { deviceId: A.deviceId, registrationSecret: A.pac, tags: { site: "tokyo" }, terminationEnabled: true };
 const b = { deviceId: B.deviceId, registrationSecret: B.pac, tags: { site: "osaka" }, terminationEnabled: true };
 
-const lifecycle: Step<Devices>[] = [
+const lifecycle: Step<DeviceSpec>[] = [
   {
     name: "create: up registers both devices",
     program: { a, b },
@@ -103,7 +81,7 @@ const lifecycle: Step<Devices>[] = [
   },
 ];
 
-const destroy: Step<Devices> = {
+const destroy: Step<DeviceSpec> = {
   name: "destroy: every device is terminated and nothing is left in the state",
   operation: "destroy",
   expectChanges: { delete: 3 },
@@ -119,7 +97,7 @@ describe("the step harness fails a step that is wrong", () => {
   it(
     "a step whose API calls differ fails, naming the step and the calls",
     async () => {
-      const wrong: Step<Devices> = { name: "plan with wrong calls", operation: "plan", expectChanges: {}, expectCalls: { getSigfoxDevice: 5 } };
+      const wrong: Step<DeviceSpec> = { name: "plan with wrong calls", operation: "plan", expectChanges: {}, expectCalls: { getSigfoxDevice: 5 } };
       await expect(runStep(h, wrong)).rejects.toThrow('step "plan with wrong calls": made the API calls {"getSigfoxDevice":2}, expected {"getSigfoxDevice":5}');
     },
     TIMEOUT,
@@ -129,7 +107,7 @@ describe("the step harness fails a step that is wrong", () => {
     "an apply that leaves drift behind fails its empty-plan check",
     async () => {
       // Changed behind the engine's back; `up` without a refresh does not read the API, so the state keeps the old tags.
-      const drifting: Step<Devices> = {
+      const drifting: Step<DeviceSpec> = {
         name: "apply with drift left",
         before: () => emu.control.mutateDevice(A.deviceId, { tags: { site: "nara" } }),
         expectChanges: {},

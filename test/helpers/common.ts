@@ -1,7 +1,9 @@
 /**
  * The concepts many tests share, in one place: the permanent type token, the stack configuration that
- * points the provider at an emulator, API call counts without `/auth`, and "expect a rejection".
+ * points the provider at an emulator, API call counts without `/auth`, "expect a rejection", and a
+ * setup that fails the tests instead of skipping them.
  */
+import { beforeAll, beforeEach } from "vitest";
 import type { SoracomApiError } from "../../src/client";
 import type { RunningEmulator } from "../../src/emulator";
 
@@ -45,4 +47,22 @@ export async function rejection<E = SoracomApiError>(p: Promise<unknown>): Promi
     return e as E;
   }
   throw new Error("expected a rejection, but the promise resolved");
+}
+
+/**
+ * `beforeAll(setup)` whose failure FAILS every test of the enclosing describe (or file): vitest skips
+ * the tests of a failing beforeAll, so the error is kept and rethrown before each test.
+ */
+export function setupOrFailEach(setup: () => Promise<unknown>, timeout: number): void {
+  let setupError: unknown;
+  beforeAll(async () => {
+    try {
+      await setup();
+    } catch (e) {
+      setupError = e;
+    }
+  }, timeout);
+  beforeEach(() => {
+    if (setupError) throw setupError;
+  });
 }
