@@ -54,7 +54,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.cleanup();
   await emu?.close();
-  fs.rmSync(path.join(exampleDir, `Pulumi.${STACK}.yaml`), { force: true });
   fs.rmSync(path.join(exampleDir, "drift-report.md"), { force: true });
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });

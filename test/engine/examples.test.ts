@@ -27,8 +27,6 @@ describe.each(EXAMPLES)("example %s deploys against the emulator", (example) => 
   afterAll(async () => {
     await harness?.cleanup();
     await emulator?.close();
-    // The workspace writes the stack's settings (encryption salt) next to the example's Pulumi.yaml.
-    fs.rmSync(path.join(dir, `Pulumi.${STACK}.yaml`), { force: true });
   });
 
   it("previews, deploys, and is clean on the next preview and refresh", async () => {

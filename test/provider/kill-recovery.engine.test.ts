@@ -21,7 +21,7 @@ import { benchDevices } from "../../bench/src/fixture";
 import { engineEnv } from "../../src/engine/workspace";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import type { FleetFile } from "../../src/fleet/schema";
-import { repoRoot } from "../helpers/engine";
+import { backendLockFiles, removeTornBlobAttributes, repoRoot } from "../helpers/engine";
 
 const DEVICES = 24;
 const KILL_AFTER_REGISTERS = [1, 9, 18];
@@ -94,36 +94,6 @@ function providerProcesses(dir: string): number[] {
   return pids;
 }
 
-function filesUnder(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.join(e.parentPath, e.name));
-}
-
-/**
- * README step 0: a kill during a checkpoint write can leave the stack unreadable ("failed to load
- * checkpoint: EOF"). The checkpoint itself is written atomically (temp file + rename), but the file
- * backend's blob library (gocloud fileblob) keeps each file's metadata in a `<file>.attrs` sidecar
- * that it truncates and rewrites in place: a kill in between leaves it empty, and reading the stack
- * then fails to decode it. A missing sidecar is fine (the library falls back to defaults), so the
- * repair is to delete the torn one.
- */
-function removeTornAttrs(p: Project): string[] {
-  const torn = filesUnder(path.join(p.state, ".pulumi")).filter((f) => {
-    if (!f.endsWith(".attrs")) return false;
-    try {
-      JSON.parse(fs.readFileSync(f, "utf8"));
-      return false;
-    } catch {
-      return true;
-    }
-  });
-  for (const f of torn) fs.rmSync(f);
-  return torn;
-}
-
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function registersSeen(emulator: RunningEmulator): Promise<number> {
@@ -170,10 +140,10 @@ describe("recovery after kill -9 of pulumi up", () => {
 
       // What the killed run left: a lock on the stack and pending creates (and, when the kill hit a
       // checkpoint write, an unreadable checkpoint: README step 0).
-      expect(filesUnder(path.join(project.state, ".pulumi", "locks")).length).toBeGreaterThan(0);
+      expect(backendLockFiles(project.state).length).toBeGreaterThan(0);
       let before = await pulumi(project, ["stack", "export"]);
       if (/failed to load checkpoint/.test(before.out)) {
-        expect(removeTornAttrs(project).length, before.out).toBeGreaterThan(0);
+        expect(removeTornBlobAttributes(project.state).length, before.out).toBeGreaterThan(0);
         before = await pulumi(project, ["stack", "export"]);
       }
       expect(before.code, before.out).toBe(0);
