@@ -11,6 +11,7 @@ import * as path from "node:path";
 import type * as automation from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
+import { apiCallsWithoutAuth, emulatorStackConfig } from "../helpers/common";
 import { createTestStack, repoRoot, requireDist, type TestStack } from "../helpers/engine";
 import { fixtureDir, lines } from "./helpers";
 
@@ -61,11 +62,7 @@ function withoutSecrets(value: unknown): unknown {
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, withoutSecrets(v)]));
 }
 
-async function apiCalls(): Promise<Record<string, number>> {
-  const calls = { ...(await emu.control.calls()) } as Record<string, number>;
-  delete calls.auth;
-  return calls;
-}
+const apiCalls = () => apiCallsWithoutAuth(emu);
 
 /** Device steps (op by device ID) among the engine events since `mark`. */
 function deviceSteps(mark: number): Record<string, string> {
@@ -86,11 +83,7 @@ beforeAll(async () => {
   h = await createTestStack({
     program,
     projectName: "sigfox-fleet-engine",
-    config: {
-      "soracom:endpoint": { value: emu.url },
-      "soracom:authKeyId": { value: emu.credentials.authKeyId },
-      "soracom:authKey": { value: emu.credentials.authKey, secret: true },
-    },
+    config: emulatorStackConfig(emu),
   });
 }, STEP_TIMEOUT);
 

@@ -11,7 +11,7 @@ import type * as automation from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importFleet } from "../../src/cli/commands/import";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
-import { emulatorStackConfig } from "../helpers/common";
+import { apiCallsWithoutAuth, emulatorStackConfig } from "../helpers/common";
 import { createTestStack, repoRoot, requireDist, type TestStack } from "../helpers/engine";
 import { fixtureDir } from "./helpers";
 
@@ -34,11 +34,7 @@ const fleetFile = path.join(dir, "fleet.yaml");
 /** API calls of `pulumi up` (step 2), for the read bound (step 3). */
 let upCalls: Record<string, number> = {};
 
-async function apiCalls(): Promise<Record<string, number>> {
-  const calls = { ...(await emu.control.calls()) } as Record<string, number>;
-  delete calls.auth;
-  return calls;
-}
+const apiCalls = () => apiCallsWithoutAuth(emu);
 const writesOf = (calls: Record<string, number>) => Object.fromEntries(Object.entries(calls).filter(([op]) => !READ_OPERATIONS.includes(op)));
 const readsOf = (calls: Record<string, number>) => READ_OPERATIONS.reduce((sum, op) => sum + (calls[op] ?? 0), 0);
 

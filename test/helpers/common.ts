@@ -10,6 +10,15 @@ import type { RunningEmulator } from "../../src/emulator";
 /** The type token of SigfoxDevice in every stack, forever (the provider is found by it). */
 export const SIGFOX_DEVICE_TYPE = "pulumi-nodejs:dynamic/soracom:SigfoxDevice";
 
+/** The environment that points a client, a provider or a CLI at `emu` (endpoint and its default auth key). */
+export function emulatorCredentialsEnv(emu: Pick<RunningEmulator, "url" | "credentials">): {
+  SORACOM_ENDPOINT: string;
+  SORACOM_AUTH_KEY_ID: string;
+  SORACOM_AUTH_KEY: string;
+} {
+  return { SORACOM_ENDPOINT: emu.url, SORACOM_AUTH_KEY_ID: emu.credentials.authKeyId, SORACOM_AUTH_KEY: emu.credentials.authKey };
+}
+
 /** The provider's stack configuration for `emu` (endpoint and its default auth key), plus `extra` keys. */
 export function emulatorProviderConfig(emu: Pick<RunningEmulator, "url" | "credentials">, extra: Record<string, string> = {}): Record<string, string> {
   return {
