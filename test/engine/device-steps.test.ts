@@ -46,6 +46,9 @@ async function live(deviceId: string) {
 const a = { deviceId: A.deviceId, registrationSecret: A.pac, tags: { site: "tokyo" }, terminationEnabled: true };
 const b = { deviceId: B.deviceId, registrationSecret: B.pac, tags: { site: "osaka" }, terminationEnabled: true };
 
+/** The program after the update step (and until the end). */
+const updated = { a: { ...a, tags: { site: "tokyo", rack: "7" } }, b };
+
 const lifecycle: Step<DeviceSpec>[] = [
   {
     name: "create: up registers both devices",
@@ -64,7 +67,7 @@ const lifecycle: Step<DeviceSpec>[] = [
   },
   {
     name: "update: up --refresh restores the tags and applies the program's new tag",
-    program: { a: { ...a, tags: { site: "tokyo", rack: "7" } }, b },
+    program: updated,
     refresh: true,
     expectChanges: { update: 1 },
     expectCalls: { getSigfoxDevice: 2, putSigfoxDeviceTags: 1 },
@@ -123,6 +126,36 @@ describe("the step harness fails a step that is wrong", () => {
         expectChanges: { update: 1 },
         expectCalls: { getSigfoxDevice: 2, putSigfoxDeviceTags: 1 },
       });
+    },
+    TIMEOUT,
+  );
+});
+
+describe("the step harness fails what a step does not say", () => {
+  it(
+    "a step expected to fail that succeeds, and a count of unchanged resources that differs",
+    async () => {
+      await expect(runStep(h, { name: "preview expected to fail", operation: "preview", expectError: /refused/ })).rejects.toThrow(
+        'step "preview expected to fail": succeeded with the changes {"same":3}, expected "an error matching /refused/"',
+      );
+      await expect(runStep(h, { name: "preview of 2 unchanged", operation: "preview", expectChanges: { same: 2 }, expectCalls: {} })).rejects.toThrow(
+        'step "preview of 2 unchanged": changed {"same":3}, expected {"same":2}',
+      );
+      // The same steps, stated right, pass.
+      await runStep(h, { name: "preview of 3 unchanged", operation: "preview", expectChanges: { same: 3 }, expectCalls: {} });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "a step that fails with another error than it says fails, naming the error",
+    async () => {
+      const bad = { ...updated, a: { ...updated.a, groupId: "not-a-group" } };
+      await expect(
+        runStep(h, { name: "bad group", program: bad, operation: "preview", expectError: /tag names must not be empty/, expectCalls: {} }),
+      ).rejects.toThrow(/step "bad group": failed with .*, expected "an error matching \/tag names must not be empty\/"/s);
+      await runStep(h, { name: "bad group, said", operation: "preview", expectError: /groupId must be a Soracom group ID/, expectCalls: {} });
+      await runStep(h, { name: "good program again", program: updated, operation: "preview", expectChanges: { same: 3 }, expectCalls: {} });
     },
     TIMEOUT,
   );

@@ -38,6 +38,14 @@ export function deviceProgram(spec: { devices: DeviceSpec }): automation.PulumiF
   return makeProgram(spec);
 }
 
+/** The package's default program (`fleetProgram`, compiled) deploying `fleetFile`, with no environment of its own. */
+export function fleetFileProgram(fleetFile: string): automation.PulumiFn {
+  const { fleetProgram } = requireDist(path.join(repoRoot, "dist/program/fleet-program.js")) as {
+    fleetProgram: (options: { fleetFile: string; env: Record<string, string> }) => Record<string, unknown>;
+  };
+  return async () => fleetProgram({ fleetFile, env: {} });
+}
+
 export interface TestStackOptions {
   program?: automation.PulumiFn;
   /** Project directory for a local program (its own Pulumi.yaml); defaults to the repo root for inline programs. */
