@@ -11,6 +11,7 @@ import { importFleet, type ImportIo } from "../../src/cli/commands/import";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import { loadFleetDefinition } from "../../src/fleet";
 import { fixtureDir } from "../fleet/helpers";
+import { apiCallsWithoutAuth, emulatorCredentialsEnv } from "../helpers/common";
 
 const G1 = "11111111-1111-4111-8111-111111111111";
 const G2 = "22222222-2222-4222-8222-222222222222";
@@ -38,11 +39,7 @@ function run(args: string[], cwd: string, runEnv: NodeJS.ProcessEnv = env) {
   return importFleet(args, io).then((code) => ({ code, stdout: out.join(""), stderr: err.join("") }));
 }
 
-async function calls(): Promise<Record<string, number>> {
-  const c = { ...(await emu.control.calls()) } as Record<string, number>;
-  delete c.auth;
-  return c;
-}
+const calls = () => apiCallsWithoutAuth(emu);
 
 beforeAll(async () => {
   emu = await startEmulator({ seed: { operators: [{ operatorId: "OP0000000002" }], groups: [{ groupId: G1 }, { groupId: G2 }] } });
@@ -52,7 +49,7 @@ beforeAll(async () => {
       { deviceId: "7777", ownerOperatorId: "OP0000000002", status: "active" as const, tags: { project: "vending" } },
     ],
   });
-  env = { SORACOM_ENDPOINT: emu.url, SORACOM_AUTH_KEY_ID: emu.credentials.authKeyId, SORACOM_AUTH_KEY: emu.credentials.authKey };
+  env = emulatorCredentialsEnv(emu);
 });
 afterAll(async () => {
   await emu?.close();

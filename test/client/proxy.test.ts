@@ -4,6 +4,7 @@ import { connect } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../src/emulator";
 import { resetSharedClientState, SoracomClient } from "../../src/client";
+import { emulatorCredentialsEnv } from "../helpers/common";
 import { emulator } from "./helpers";
 
 let emu: RunningEmulator;
@@ -55,9 +56,7 @@ beforeEach(async () => {
 });
 
 const env = (extra: Record<string, string>) => ({
-  SORACOM_AUTH_KEY_ID: emu.credentials.authKeyId,
-  SORACOM_AUTH_KEY: emu.credentials.authKey,
-  SORACOM_ENDPOINT: emu.url,
+  ...emulatorCredentialsEnv(emu),
   ...extra,
 });
 

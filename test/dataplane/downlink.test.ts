@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { dataExport } from "../../src/cli/commands/data";
 import { downlinkSend } from "../../src/cli/commands/downlink";
 import { useEmulator } from "../client/helpers";
-import { calls, runCommand, seedOwned } from "./helpers";
+import { apiCallsWithoutAuth } from "../helpers/common";
+import { runCommand, seedOwned } from "./helpers";
 
 const emu = useEmulator();
 const send = (args: string[]) => runCommand(downlinkSend, args, emu);
@@ -29,7 +30,7 @@ describe("downlink send", () => {
     const result = await send(["--data", DATA, "--tag", "site=tokyo"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(`A1  would send ${DATA}\nA2  would send ${DATA}\ndry run: 2 devices would get ${DATA}; nothing was sent. Add --yes to send.\n`);
-    expect(await calls(emu)).toEqual({ listSigfoxDevices: 1 });
+    expect(await apiCallsWithoutAuth(emu)).toEqual({ listSigfoxDevices: 1 });
     expect(await pending()).toEqual({ A1: null, A2: null, A3: null });
   });
 
@@ -49,7 +50,7 @@ describe("downlink send", () => {
         .sort(),
     ).toEqual(["A1  accepted", "A2  accepted"]);
     expect(result.stdout).toContain("sent 0a0b0c0d0e0f1011: 2 accepted, 0 failed, 0 unknown of 2 devices");
-    expect(await calls(emu)).toEqual({ listSigfoxDevices: 1, sendDataToSigfoxDevice: 2 });
+    expect(await apiCallsWithoutAuth(emu)).toEqual({ listSigfoxDevices: 1, sendDataToSigfoxDevice: 2 });
     expect(await pending()).toEqual({ A1: "0a0b0c0d0e0f1011", A2: "0a0b0c0d0e0f1011", A3: null });
     // The device gets it with its next uplink.
     expect((await emu.control.uplink("A1")).deliveredDownlink).toBe("0a0b0c0d0e0f1011");
@@ -120,7 +121,7 @@ describe("downlink send", () => {
     expect(result.stdout).toContain("2 accepted, 0 failed, 1 unknown of 3 devices");
     expect(result.stderr).toContain("the outcome is unknown for E1: not re-sent");
     // One request per device: the dropped one was not replayed, although the server had queued it.
-    expect(await calls(emu)).toEqual({ sendDataToSigfoxDevice: 3 });
+    expect(await apiCallsWithoutAuth(emu)).toEqual({ sendDataToSigfoxDevice: 3 });
     expect(await pending()).toEqual({ E1: DATA, E2: DATA, E3: DATA });
   });
 });

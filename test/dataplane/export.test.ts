@@ -10,7 +10,8 @@ import { dataExport } from "../../src/cli/commands/data";
 import { EXPORT_COLUMNS } from "../../src/dataplane/rows";
 import { runExport } from "../../src/dataplane/export";
 import { clientFor, useEmulator } from "../client/helpers";
-import { calls, emulatorEnv, jsonLines, runCommand, seedOwned, sendUplinks } from "./helpers";
+import { apiCallsWithoutAuth } from "../helpers/common";
+import { emulatorEnv, jsonLines, runCommand, seedOwned, sendUplinks } from "./helpers";
 
 const emu = useEmulator();
 const GROUP = "7f3c1e2a-0b4d-4c6e-9f10-1234567890ab";
@@ -33,7 +34,7 @@ describe("data export: selection", () => {
     expect(byTag.code).toBe(0);
     expect(new Set(jsonLines(byTag.stdout).map((r) => r.deviceId))).toEqual(new Set(["A0000001", "A0000002"]));
     expect(jsonLines(byTag.stdout)).toHaveLength(4);
-    expect(await calls(emu)).toEqual({ listSigfoxDevices: 1, getDataFromSigfoxDevice: 2 });
+    expect(await apiCallsWithoutAuth(emu)).toEqual({ listSigfoxDevices: 1, getDataFromSigfoxDevice: 2 });
 
     const byGroup = await exportRun(["--group", GROUP, "--tag-prefix", "site=osa"]);
     expect(new Set(jsonLines(byGroup.stdout).map((r) => r.deviceId))).toEqual(new Set(["A0000003"]));
@@ -55,7 +56,7 @@ describe("data export: selection", () => {
         .map((r) => r.deviceId)
         .sort(),
     ).toEqual(["B0000003", "b0000001"]);
-    expect(await calls(emu)).toEqual({ getDataFromSigfoxDevice: 2 });
+    expect(await apiCallsWithoutAuth(emu)).toEqual({ getDataFromSigfoxDevice: 2 });
 
     // A fleet file without any PAC: PACs do not matter to an export, and no warning about them is printed.
     fs.writeFileSync(path.join(tmp, "fleet.yaml"), 'devices:\n  - deviceId: "B0000002"\n  - deviceId: "B0000003"\n');
@@ -68,7 +69,7 @@ describe("data export: selection", () => {
         .map((r) => r.deviceId)
         .sort(),
     ).toEqual(["B0000002", "B0000003"]);
-    expect(await calls(emu)).toEqual({ getDataFromSigfoxDevice: 2 });
+    expect(await apiCallsWithoutAuth(emu)).toEqual({ getDataFromSigfoxDevice: 2 });
   });
 
   it("refuses mixed or malformed selections with exit 2 before any API call", async () => {
@@ -100,7 +101,7 @@ describe("data export: selection", () => {
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr, args.join(" ")).toContain(`--${args[0]!.replace(/^--/, "") === "to" ? "from" : args[0]!.replace(/^--/, "")}`);
     }
-    expect(await calls(emu)).toEqual({});
+    expect(await apiCallsWithoutAuth(emu)).toEqual({});
   });
 });
 
@@ -118,7 +119,7 @@ describe("data export: pages, window, decoding", () => {
     expect(rows).toHaveLength(2345 + 30 * 3);
     expect(new Set(rowKeys(rows)).size).toBe(rows.length);
     // 3 pages for the big device, one for each other device, one listing.
-    expect(await calls(emu)).toEqual({ listSigfoxDevices: 1, getDataFromSigfoxDevice: 3 + 30 });
+    expect(await apiCallsWithoutAuth(emu)).toEqual({ listSigfoxDevices: 1, getDataFromSigfoxDevice: 3 + 30 });
     // Each device's rows form one block, oldest first (the default --sort asc).
     const big = rows.filter((r) => r.deviceId === "C0000000").map((r) => r.time as number);
     expect(big).toEqual([...big].sort((a, b) => a - b));
@@ -261,7 +262,7 @@ describe("data export: failures and --resume", () => {
     await emu.control.clearRequests();
     const resumed = await exportRun(["--devices", devices.join(","), "--concurrency", "1", "-o", out, "--resume"]);
     expect(resumed.code).toBe(0);
-    expect(await calls(emu)).toEqual({ getDataFromSigfoxDevice: 1 });
+    expect(await apiCallsWithoutAuth(emu)).toEqual({ getDataFromSigfoxDevice: 1 });
     const rows = jsonLines(fs.readFileSync(out, "utf8"));
     expect(rows).toHaveLength(20);
     expect(new Set(rowKeys(rows)).size).toBe(20);
@@ -292,7 +293,7 @@ describe("data export: failures and --resume", () => {
     await emu.control.clearRequests();
     const resumed = await exportRun(["--format", "csv", "-o", out, "--from", "1h", "--resume"]);
     expect(resumed.code).toBe(0);
-    expect(await calls(emu)).toEqual({ listSigfoxDevices: 1, getDataFromSigfoxDevice: 3 });
+    expect(await apiCallsWithoutAuth(emu)).toEqual({ listSigfoxDevices: 1, getDataFromSigfoxDevice: 3 });
     const sortedLines = (f: string) => fs.readFileSync(f, "utf8").split("\n").sort();
     expect(sortedLines(out)).toEqual(sortedLines(complete));
     expect(fs.readFileSync(out, "utf8").split("\n")[0]).toBe(EXPORT_COLUMNS.join(","));

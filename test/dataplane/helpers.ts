@@ -1,5 +1,6 @@
 /** Shared helpers of the data-plane command tests: running a command with captured io, seeding devices and uplinks. */
 import type { RunningEmulator } from "../../src/emulator";
+import { emulatorCredentialsEnv } from "../helpers/common";
 import type { DataplaneIo } from "../../src/cli/dataplane-io";
 
 export interface CommandRun {
@@ -10,7 +11,7 @@ export interface CommandRun {
 
 /** The environment the commands resolve credentials and endpoint from, as a user would set it. */
 export function emulatorEnv(emu: RunningEmulator): NodeJS.ProcessEnv {
-  return { SORACOM_ENDPOINT: emu.url, SORACOM_AUTH_KEY_ID: emu.credentials.authKeyId, SORACOM_AUTH_KEY: emu.credentials.authKey, HOME: "/nonexistent" };
+  return { ...emulatorCredentialsEnv(emu), HOME: "/nonexistent" };
 }
 
 /**
@@ -67,12 +68,6 @@ export async function sendUplinks(emu: RunningEmulator, deviceIds: string[], cou
     }
   };
   await Promise.all(Array.from({ length: Math.min(parallel, deviceIds.length) }, worker));
-}
-
-/** Sigfox API calls by operation since the last reset / clearRequests (`/auth` left out: one per test process). */
-export async function calls(emu: RunningEmulator): Promise<Record<string, number>> {
-  const all = (await emu.control.calls()) as Record<string, number>;
-  return Object.fromEntries(Object.entries(all).filter(([op]) => op !== "auth"));
 }
 
 export function jsonLines(text: string): Array<Record<string, unknown>> {

@@ -12,6 +12,7 @@ import type * as automation from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
+import { emulatorCredentialsEnv } from "../helpers/common";
 import { createTestStack, repoRoot, type TestStack } from "../helpers/engine";
 
 const TIMEOUT = 600_000;
@@ -35,9 +36,7 @@ beforeAll(async () => {
     workDir: exampleDir,
     stackName: STACK,
     env: {
-      SORACOM_ENDPOINT: emu.url,
-      SORACOM_AUTH_KEY_ID: emu.credentials.authKeyId,
-      SORACOM_AUTH_KEY: emu.credentials.authKey,
+      ...emulatorCredentialsEnv(emu),
       ...Object.fromEntries(seed.devices.map((d) => [`SORACOM_PAC_${d.deviceId}`, d.pac])),
     },
   });
@@ -54,7 +53,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.cleanup();
   await emu?.close();
-  fs.rmSync(path.join(exampleDir, `Pulumi.${STACK}.yaml`), { force: true });
   fs.rmSync(path.join(exampleDir, "drift-report.md"), { force: true });
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
@@ -76,9 +74,7 @@ async function runDriftStep(): Promise<{ code: number; stdout: string; summary: 
     PULUMI_HOME: ws.pulumiHome ?? "",
     PULUMI_BACKEND_URL: ws.envVars.PULUMI_BACKEND_URL ?? "",
     PULUMI_STACK: STACK,
-    SORACOM_ENDPOINT: emu.url,
-    SORACOM_AUTH_KEY_ID: emu.credentials.authKeyId,
-    SORACOM_AUTH_KEY: emu.credentials.authKey,
+    ...emulatorCredentialsEnv(emu),
     GITHUB_STEP_SUMMARY: summary,
     GITHUB_OUTPUT: outputs,
   };

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import { DriftReportSchema, type DriftReport } from "../../src/drift";
 import { launchBrowser } from "../helpers/browser";
-import { apiCalls, emulatorEnv, ids, pacOf, runDriftCommand } from "./helpers";
+import { apiCallsWithoutAuth } from "../helpers/common";
+import { emulatorEnv, ids, pacOf, runDriftCommand } from "./helpers";
 
 const GROUP = "11111111-1111-4111-8111-111111111111";
 const OTHER_GROUP = "22222222-2222-4222-8222-222222222222";
@@ -109,7 +110,7 @@ describe("soracom-sigfox drift --fleet", () => {
     ]);
     // 251 devices listed (D5 left the account): 3 pages; one GET confirms D5 is gone.
     const A = 251;
-    expect(await apiCalls(emu)).toEqual({ listSigfoxDevices: 3, getSigfoxDevice: 1 });
+    expect(await apiCallsWithoutAuth(emu)).toEqual({ listSigfoxDevices: 3, getSigfoxDevice: 1 });
     expect(report.apiCalls).toEqual({ list: 3, get: 1 });
     expect(report.apiCalls.list + report.apiCalls.get).toBeLessThanOrEqual(Math.ceil(A / 100) + 5);
     expect(stderr).toContain("listed 3 pages");
@@ -122,7 +123,7 @@ describe("soracom-sigfox drift --fleet", () => {
     const { report } = await json([]);
     expect(report.missing.filter((m) => m.reason === "not_found").map((m) => m.deviceId)).toEqual([D5, ...gone]);
     // 231 devices listed: 3 pages, twice.
-    expect(await apiCalls(emu)).toEqual({ listSigfoxDevices: 6 });
+    expect(await apiCallsWithoutAuth(emu)).toEqual({ listSigfoxDevices: 6 });
     expect(report.apiCalls).toEqual({ list: 6, get: 0 });
   });
 
@@ -134,7 +135,7 @@ describe("soracom-sigfox drift --fleet", () => {
     expect(code).toBe(2);
     expect(report.summary).toEqual({ managed: 250, inSync: 244, drifted: 4, missing: 2, unmanaged: 2, ignored: 0 });
     // The refused page counts as a call at the server, not as a page of the report.
-    expect(await apiCalls(emu)).toEqual({ listSigfoxDevices: 4, getSigfoxDevice: 1 });
+    expect(await apiCallsWithoutAuth(emu)).toEqual({ listSigfoxDevices: 4, getSigfoxDevice: 1 });
     expect(report.apiCalls).toEqual({ list: 3, get: 1 });
   });
 
@@ -148,7 +149,7 @@ describe("soracom-sigfox drift --fleet", () => {
     expect(r.stderr).not.toContain("error");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("No drift. 248 managed: 248 in sync, 0 drifted, 0 missing; 0 unmanaged; 0 ignored");
-    expect(await apiCalls(emu)).toEqual({ listSigfoxDevices: 3 });
+    expect(await apiCallsWithoutAuth(emu)).toEqual({ listSigfoxDevices: 3 });
   });
 
   it("--scope-tag: only devices carrying the tag count as unmanaged, and the server filters the listing", async () => {
@@ -269,7 +270,7 @@ describe("soracom-sigfox drift --fleet", () => {
     const bad = await runDriftCommand(["--fleet", "fleet.yaml", "--ignore", "bad.ignore"], dir, env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('bad.ignore:1: "!" alone is not a pattern');
-    expect(await apiCalls(emu)).toEqual({});
+    expect(await apiCallsWithoutAuth(emu)).toEqual({});
   });
 
   it("exits 1 with a clear error, and no secret, when the fleet file is invalid or the account cannot be read", async () => {

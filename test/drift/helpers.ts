@@ -1,5 +1,6 @@
 /** Shared pieces of the drift tests: running the command with captured io, seeding an account. */
 import type { RunningEmulator } from "../../src/emulator";
+import { emulatorCredentialsEnv } from "../helpers/common";
 import { drift, type DriftIo } from "../../src/cli/commands/drift";
 
 export interface DriftRun {
@@ -19,21 +20,12 @@ export async function runDriftCommand(args: string[], cwd: string, env: NodeJS.P
 /** The environment that points the client at the emulator. */
 export function emulatorEnv(emu: RunningEmulator, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return {
-    SORACOM_ENDPOINT: emu.url,
-    SORACOM_AUTH_KEY_ID: emu.credentials.authKeyId,
-    SORACOM_AUTH_KEY: emu.credentials.authKey,
+    ...emulatorCredentialsEnv(emu),
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     ...(process.env.PULUMI_CLI_DIR ? { PULUMI_CLI_DIR: process.env.PULUMI_CLI_DIR } : {}),
     ...extra,
   };
-}
-
-/** API calls per operation since the last clear, without `auth`. */
-export async function apiCalls(emu: RunningEmulator): Promise<Record<string, number>> {
-  const calls = { ...(await emu.control.calls()) } as Record<string, number>;
-  delete calls.auth;
-  return calls;
 }
 
 /** 8-hex-digit device IDs `<prefix>0000001`, ... */

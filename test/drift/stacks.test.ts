@@ -13,15 +13,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import { DriftReportSchema } from "../../src/drift";
 import { engineEnv, openLocalStack } from "../../src/engine/workspace";
-import { repoRoot, requireDist } from "../helpers/engine";
-import { apiCalls, emulatorEnv, pacOf, runDriftCommand } from "./helpers";
+import { deviceProgram, repoRoot } from "../helpers/engine";
+import { apiCallsWithoutAuth, emulatorCredentialsEnv } from "../helpers/common";
+import { emulatorEnv, pacOf, runDriftCommand } from "./helpers";
 
 const TIMEOUT = 600_000;
 const PASSPHRASE = "correct horse battery staple";
-type Args = Record<string, unknown>;
-const { makeProgram } = requireDist(path.join(repoRoot, "test/provider/fixtures/device-program.js")) as {
-  makeProgram: (s: { devices: Record<string, Args> }) => automation.PulumiFn;
-};
 
 const STACK_DEVICES: Record<string, string[]> = { "prod-a": ["A0000001", "A0000002"], "prod-b": ["B0000001", "B0000002"], dev: ["C0000001"] };
 const ALL = Object.values(STACK_DEVICES).flat();
@@ -39,7 +36,7 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "sigfox-drift-stacks-"));
   const stateDir = path.join(tmp, "state");
   const pulumiHome = path.join(tmp, "home");
-  const providerEnv = { SORACOM_ENDPOINT: emu.url, SORACOM_AUTH_KEY_ID: emu.credentials.authKeyId, SORACOM_AUTH_KEY: emu.credentials.authKey };
+  const providerEnv = emulatorCredentialsEnv(emu);
   for (const [name, devices] of Object.entries(STACK_DEVICES)) {
     const spec = {
       devices: Object.fromEntries(
@@ -50,7 +47,7 @@ beforeAll(async () => {
       projectName: "sigfox-drift",
       stackName: name,
       workDir: repoRoot,
-      program: makeProgram(spec),
+      program: deviceProgram(spec),
       stateDir,
       pulumiHome,
       passphrase: PASSPHRASE,
@@ -94,7 +91,7 @@ describe("soracom-sigfox drift --stack", () => {
       expect(report.drifted).toEqual([{ deviceId: "A0000001", stack: "prod-a", fields: [{ path: "tags.note", expected: null, actual: "by hand" }] }]);
       expect(report.missing).toEqual([{ deviceId: "B0000002", stack: "prod-b", reason: "not_found" }]);
       expect(report.unmanaged.map((u) => u.deviceId)).toEqual(["C0000001", UNMANAGED]);
-      expect(await apiCalls(emu)).toEqual({ listSigfoxDevices: 1, getSigfoxDevice: 1 });
+      expect(await apiCallsWithoutAuth(emu)).toEqual({ listSigfoxDevices: 1, getSigfoxDevice: 1 });
       for (const pac of pacByDevice.values()) expect(r.stdout + r.stderr).not.toContain(pac);
     },
     TIMEOUT,
@@ -151,7 +148,7 @@ describe("soracom-sigfox drift --stack", () => {
       const noProject = await runDriftCommand([], tmp, driftEnv);
       expect(noProject.code).toBe(1);
       expect(noProject.stderr).toMatch(/`pulumi stack ls` failed in .*Fix: run drift in the Pulumi project's directory/);
-      expect(await apiCalls(emu)).toEqual({});
+      expect(await apiCallsWithoutAuth(emu)).toEqual({});
     },
     TIMEOUT,
   );

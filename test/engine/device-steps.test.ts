@@ -8,53 +8,31 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type * as automation from "@pulumi/pulumi/automation";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
-import { apiCallsWithoutAuth, emulatorStackConfig, SIGFOX_DEVICE_TYPE } from "../helpers/common";
-import { createTestStack, repoRoot, requireDist, runStep, type Step, type StepHarness } from "../helpers/engine";
+import { emulatorStackConfig, setupOrFailEach } from "../helpers/common";
+import { createTestStack, type DeviceSpec, deviceProgram, deviceSteps, runStep, type Step, type StepHarness } from "../helpers/engine";
 
 const TIMEOUT = 240_000;
 const A = { deviceId: "5A01", pac: "0123456789ABCDE1" };
 const B = { deviceId: "5B02", pac: "0123456789ABCDE2" };
 
-type Devices = Record<string, Record<string, unknown>>;
-const spec: { devices: Devices } = { devices: {} };
-const { makeProgram } = requireDist(path.join(repoRoot, "test/provider/fixtures/device-program.js")) as {
-  makeProgram: (s: typeof spec) => automation.PulumiFn;
-};
+const spec: { devices: DeviceSpec } = { devices: {} };
 
 let emu: RunningEmulator;
 let pacDir: string;
-let h: StepHarness<Devices>;
-let setupError: unknown;
-
-beforeAll(async () => {
-  try {
-    emu = await startEmulator({ seed: { devices: [A, B] } });
-    pacDir = fs.mkdtempSync(path.join(os.tmpdir(), "sigfox-steps-pacs-"));
-    const stack = await createTestStack({
-      program: makeProgram(spec),
-      projectName: "sigfox-device-steps",
-      config: emulatorStackConfig(emu, { releasedPacDir: pacDir }),
-    });
-    h = {
-      stack,
-      setProgram: (devices) => {
-        spec.devices = devices;
-      },
-      resetCalls: () => emu.control.clearRequests(),
-      apiCalls: () => apiCallsWithoutAuth(emu),
-      resourceType: SIGFOX_DEVICE_TYPE,
-    };
-  } catch (e) {
-    setupError = e;
-  }
-}, TIMEOUT);
+let h: StepHarness<DeviceSpec>;
 // A setup failure fails every step; it never skips them.
-beforeEach(() => {
-  if (setupError) throw setupError;
-});
+setupOrFailEach(async () => {
+  emu = await startEmulator({ seed: { devices: [A, B] } });
+  pacDir = fs.mkdtempSync(path.join(os.tmpdir(), "sigfox-steps-pacs-"));
+  const stack = await createTestStack({
+    program: deviceProgram(spec),
+    projectName: "sigfox-device-steps",
+    config: emulatorStackConfig(emu, { releasedPacDir: pacDir }),
+  });
+  h = deviceSteps(stack, spec, emu);
+}, TIMEOUT);
 afterAll(async () => {
   await h?.stack.cleanup();
   await emu?.close();
@@ -68,7 +46,10 @@ async function live(deviceId: string) {
 const a = { deviceId: A.deviceId, registrationSecret: A.pac, tags: { site: "tokyo" }, terminationEnabled: true };
 const b = { deviceId: B.deviceId, registrationSecret: B.pac, tags: { site: "osaka" }, terminationEnabled: true };
 
-const lifecycle: Step<Devices>[] = [
+/** The program after the update step (and until the end). */
+const updated = { a: { ...a, tags: { site: "tokyo", rack: "7" } }, b };
+
+const lifecycle: Step<DeviceSpec>[] = [
   {
     name: "create: up registers both devices",
     program: { a, b },
@@ -86,7 +67,7 @@ const lifecycle: Step<Devices>[] = [
   },
   {
     name: "update: up --refresh restores the tags and applies the program's new tag",
-    program: { a: { ...a, tags: { site: "tokyo", rack: "7" } }, b },
+    program: updated,
     refresh: true,
     expectChanges: { update: 1 },
     expectCalls: { getSigfoxDevice: 2, putSigfoxDeviceTags: 1 },
@@ -103,7 +84,7 @@ const lifecycle: Step<Devices>[] = [
   },
 ];
 
-const destroy: Step<Devices> = {
+const destroy: Step<DeviceSpec> = {
   name: "destroy: every device is terminated and nothing is left in the state",
   operation: "destroy",
   expectChanges: { delete: 3 },
@@ -119,7 +100,7 @@ describe("the step harness fails a step that is wrong", () => {
   it(
     "a step whose API calls differ fails, naming the step and the calls",
     async () => {
-      const wrong: Step<Devices> = { name: "plan with wrong calls", operation: "plan", expectChanges: {}, expectCalls: { getSigfoxDevice: 5 } };
+      const wrong: Step<DeviceSpec> = { name: "plan with wrong calls", operation: "plan", expectChanges: {}, expectCalls: { getSigfoxDevice: 5 } };
       await expect(runStep(h, wrong)).rejects.toThrow('step "plan with wrong calls": made the API calls {"getSigfoxDevice":2}, expected {"getSigfoxDevice":5}');
     },
     TIMEOUT,
@@ -129,7 +110,7 @@ describe("the step harness fails a step that is wrong", () => {
     "an apply that leaves drift behind fails its empty-plan check",
     async () => {
       // Changed behind the engine's back; `up` without a refresh does not read the API, so the state keeps the old tags.
-      const drifting: Step<Devices> = {
+      const drifting: Step<DeviceSpec> = {
         name: "apply with drift left",
         before: () => emu.control.mutateDevice(A.deviceId, { tags: { site: "nara" } }),
         expectChanges: {},
@@ -145,6 +126,36 @@ describe("the step harness fails a step that is wrong", () => {
         expectChanges: { update: 1 },
         expectCalls: { getSigfoxDevice: 2, putSigfoxDeviceTags: 1 },
       });
+    },
+    TIMEOUT,
+  );
+});
+
+describe("the step harness fails what a step does not say", () => {
+  it(
+    "a step expected to fail that succeeds, and a count of unchanged resources that differs",
+    async () => {
+      await expect(runStep(h, { name: "preview expected to fail", operation: "preview", expectError: /refused/ })).rejects.toThrow(
+        'step "preview expected to fail": succeeded with the changes {"same":3}, expected "an error matching /refused/"',
+      );
+      await expect(runStep(h, { name: "preview of 2 unchanged", operation: "preview", expectChanges: { same: 2 }, expectCalls: {} })).rejects.toThrow(
+        'step "preview of 2 unchanged": changed {"same":3}, expected {"same":2}',
+      );
+      // The same steps, stated right, pass.
+      await runStep(h, { name: "preview of 3 unchanged", operation: "preview", expectChanges: { same: 3 }, expectCalls: {} });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "a step that fails with another error than it says fails, naming the error",
+    async () => {
+      const bad = { ...updated, a: { ...updated.a, groupId: "not-a-group" } };
+      await expect(
+        runStep(h, { name: "bad group", program: bad, operation: "preview", expectError: /tag names must not be empty/, expectCalls: {} }),
+      ).rejects.toThrow(/step "bad group": failed with .*, expected "an error matching \/tag names must not be empty\/"/s);
+      await runStep(h, { name: "bad group, said", operation: "preview", expectError: /groupId must be a Soracom group ID/, expectCalls: {} });
+      await runStep(h, { name: "good program again", program: updated, operation: "preview", expectChanges: { same: 3 }, expectCalls: {} });
     },
     TIMEOUT,
   );

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
+import { emulatorCredentialsEnv } from "../helpers/common";
 import { createTestStack, repoRoot, type TestStack } from "../helpers/engine";
 
 interface ExampleSeed {
@@ -27,8 +28,6 @@ describe.each(EXAMPLES)("example %s deploys against the emulator", (example) => 
   afterAll(async () => {
     await harness?.cleanup();
     await emulator?.close();
-    // The workspace writes the stack's settings (encryption salt) next to the example's Pulumi.yaml.
-    fs.rmSync(path.join(dir, `Pulumi.${STACK}.yaml`), { force: true });
   });
 
   it("previews, deploys, and is clean on the next preview and refresh", async () => {
@@ -38,9 +37,7 @@ describe.each(EXAMPLES)("example %s deploys against the emulator", (example) => 
       workDir: dir,
       stackName: STACK,
       env: {
-        SORACOM_ENDPOINT: emulator.url,
-        SORACOM_AUTH_KEY_ID: emulator.credentials.authKeyId,
-        SORACOM_AUTH_KEY: emulator.credentials.authKey,
+        ...emulatorCredentialsEnv(emulator),
         // fleet-from-csv reads its PACs from this CSV when set (the sample CSV otherwise).
         ...pacs,
       },

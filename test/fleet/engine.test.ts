@@ -8,10 +8,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type * as automation from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
-import { createTestStack, repoRoot, requireDist, type TestStack } from "../helpers/engine";
+import { apiCallsWithoutAuth, emulatorStackConfig } from "../helpers/common";
+import { createTestStack, fleetFileProgram, type TestStack } from "../helpers/engine";
 import { fixtureDir, lines } from "./helpers";
 
 const STEP_TIMEOUT = 240_000;
@@ -23,10 +23,6 @@ const DEVICES = {
   D: { deviceId: "1A2B3C44", pac: "E1E2E3E4E5E60044" },
 };
 type Key = keyof typeof DEVICES;
-
-const { fleetProgram } = requireDist(path.join(repoRoot, "dist/program/fleet-program.js")) as {
-  fleetProgram: (options: { fleetFile: string; env: Record<string, string> }) => Record<string, unknown>;
-};
 
 let emu: RunningEmulator;
 let h: TestStack;
@@ -61,11 +57,7 @@ function withoutSecrets(value: unknown): unknown {
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, withoutSecrets(v)]));
 }
 
-async function apiCalls(): Promise<Record<string, number>> {
-  const calls = { ...(await emu.control.calls()) } as Record<string, number>;
-  delete calls.auth;
-  return calls;
-}
+const apiCalls = () => apiCallsWithoutAuth(emu);
 
 /** Device steps (op by device ID) among the engine events since `mark`. */
 function deviceSteps(mark: number): Record<string, string> {
@@ -82,15 +74,10 @@ beforeAll(async () => {
   emu = await startEmulator({
     seed: { groups: [{ groupId: GROUP }], devices: Object.values(DEVICES).map((d) => ({ deviceId: d.deviceId, pac: d.pac })) },
   });
-  const program: automation.PulumiFn = async () => fleetProgram({ fleetFile, env: {} });
   h = await createTestStack({
-    program,
+    program: fleetFileProgram(fleetFile),
     projectName: "sigfox-fleet-engine",
-    config: {
-      "soracom:endpoint": { value: emu.url },
-      "soracom:authKeyId": { value: emu.credentials.authKeyId },
-      "soracom:authKey": { value: emu.credentials.authKey, secret: true },
-    },
+    config: emulatorStackConfig(emu),
   });
 }, STEP_TIMEOUT);
 

@@ -7,12 +7,11 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type * as automation from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importFleet } from "../../src/cli/commands/import";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
-import { emulatorStackConfig } from "../helpers/common";
-import { createTestStack, repoRoot, requireDist, type TestStack } from "../helpers/engine";
+import { apiCallsWithoutAuth, emulatorStackConfig } from "../helpers/common";
+import { createTestStack, fleetFileProgram, type TestStack } from "../helpers/engine";
 import { fixtureDir } from "./helpers";
 
 const STEP_TIMEOUT = 900_000;
@@ -23,10 +22,6 @@ const READ_BOUND = Math.min(N, Math.ceil(A / 100)) + 20;
 const GROUPS = ["55555555-5555-4555-8555-555555555551", "55555555-5555-4555-8555-555555555552"];
 const READ_OPERATIONS = ["getSigfoxDevice", "listSigfoxDevices"];
 
-const { fleetProgram } = requireDist(path.join(repoRoot, "dist/program/fleet-program.js")) as {
-  fleetProgram: (options: { fleetFile: string; env: Record<string, string> }) => Record<string, unknown>;
-};
-
 let emu: RunningEmulator;
 let h: TestStack;
 const dir = fixtureDir({});
@@ -34,11 +29,7 @@ const fleetFile = path.join(dir, "fleet.yaml");
 /** API calls of `pulumi up` (step 2), for the read bound (step 3). */
 let upCalls: Record<string, number> = {};
 
-async function apiCalls(): Promise<Record<string, number>> {
-  const calls = { ...(await emu.control.calls()) } as Record<string, number>;
-  delete calls.auth;
-  return calls;
-}
+const apiCalls = () => apiCallsWithoutAuth(emu);
 const writesOf = (calls: Record<string, number>) => Object.fromEntries(Object.entries(calls).filter(([op]) => !READ_OPERATIONS.includes(op)));
 const readsOf = (calls: Record<string, number>) => READ_OPERATIONS.reduce((sum, op) => sum + (calls[op] ?? 0), 0);
 
@@ -60,9 +51,8 @@ function accountDevice(i: number, operatorId: string) {
 beforeAll(async () => {
   emu = await startEmulator({ seed: { groups: GROUPS.map((groupId) => ({ groupId })) } });
   await emu.control.seed({ devices: Array.from({ length: A }, (_, i) => accountDevice(i, emu.credentials.operatorId)) });
-  const program: automation.PulumiFn = async () => fleetProgram({ fleetFile, env: {} });
   h = await createTestStack({
-    program,
+    program: fleetFileProgram(fleetFile),
     projectName: "sigfox-import-adopt",
     config: emulatorStackConfig(emu),
   });

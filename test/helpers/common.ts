@@ -1,12 +1,23 @@
 /**
  * The concepts many tests share, in one place: the permanent type token, the stack configuration that
- * points the provider at an emulator, API call counts without `/auth`, and "expect a rejection".
+ * points the provider at an emulator, API call counts without `/auth`, "expect a rejection", and a
+ * setup that fails the tests instead of skipping them.
  */
+import { beforeAll, beforeEach } from "vitest";
 import type { SoracomApiError } from "../../src/client";
 import type { RunningEmulator } from "../../src/emulator";
 
 /** The type token of SigfoxDevice in every stack, forever (the provider is found by it). */
 export const SIGFOX_DEVICE_TYPE = "pulumi-nodejs:dynamic/soracom:SigfoxDevice";
+
+/** The environment that points a client, a provider or a CLI at `emu` (endpoint and its default auth key). */
+export function emulatorCredentialsEnv(emu: Pick<RunningEmulator, "url" | "credentials">): {
+  SORACOM_ENDPOINT: string;
+  SORACOM_AUTH_KEY_ID: string;
+  SORACOM_AUTH_KEY: string;
+} {
+  return { SORACOM_ENDPOINT: emu.url, SORACOM_AUTH_KEY_ID: emu.credentials.authKeyId, SORACOM_AUTH_KEY: emu.credentials.authKey };
+}
 
 /** The provider's stack configuration for `emu` (endpoint and its default auth key), plus `extra` keys. */
 export function emulatorProviderConfig(emu: Pick<RunningEmulator, "url" | "credentials">, extra: Record<string, string> = {}): Record<string, string> {
@@ -45,4 +56,22 @@ export async function rejection<E = SoracomApiError>(p: Promise<unknown>): Promi
     return e as E;
   }
   throw new Error("expected a rejection, but the promise resolved");
+}
+
+/**
+ * `beforeAll(setup)` whose failure FAILS every test of the enclosing describe (or file): vitest skips
+ * the tests of a failing beforeAll, so the error is kept and rethrown before each test.
+ */
+export function setupOrFailEach(setup: () => Promise<unknown>, timeout: number): void {
+  let setupError: unknown;
+  beforeAll(async () => {
+    try {
+      await setup();
+    } catch (e) {
+      setupError = e;
+    }
+  }, timeout);
+  beforeEach(() => {
+    if (setupError) throw setupError;
+  });
 }

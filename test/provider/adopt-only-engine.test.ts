@@ -4,13 +4,10 @@
  * register call and no PAC input in the state; an unregistered device without a PAC fails with the
  * fix and nothing is created, in the stack or in the account.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import type * as automation from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
-import { emulatorStackConfig } from "../helpers/common";
-import { createTestStack, repoRoot, requireDist, type TestStack } from "../helpers/engine";
+import { apiCallsWithoutAuth, emulatorStackConfig, SIGFOX_DEVICE_TYPE } from "../helpers/common";
+import { createTestStack, deviceProgram, type TestStack } from "../helpers/engine";
 
 const STEP_TIMEOUT = 240_000;
 const GROUP = "33333333-3333-4333-8333-333333333333";
@@ -19,18 +16,11 @@ const UNREGISTERED = { deviceId: "AD0B", pac: "1A1B1C1D1E1F2A2B" };
 
 type Args = Record<string, unknown>;
 const spec: { devices: Record<string, Args> } = { devices: {} };
-const { makeProgram } = requireDist(path.join(repoRoot, "test/provider/fixtures/device-program.js")) as {
-  makeProgram: (s: typeof spec) => automation.PulumiFn;
-};
 
 let emu: RunningEmulator;
 let h: TestStack;
 
-async function apiCalls(): Promise<Record<string, number>> {
-  const c = { ...(await emu.control.calls()) } as Record<string, number>;
-  delete c.auth;
-  return c;
-}
+const apiCalls = () => apiCallsWithoutAuth(emu);
 /** The API calls that change something (every call but the reads). */
 async function writeCalls(): Promise<Record<string, number>> {
   const { getSigfoxDevice: _get, listSigfoxDevices: _list, ...writes } = await apiCalls();
@@ -38,12 +28,10 @@ async function writeCalls(): Promise<Record<string, number>> {
 }
 async function deviceResources(): Promise<{ urn: string; inputs: Record<string, unknown> }[]> {
   const state = JSON.parse(await h.exportState()) as { resources?: { urn: string; type: string; inputs: Record<string, unknown> }[] };
-  return (state.resources ?? []).filter((r) => r.type === "pulumi-nodejs:dynamic/soracom:SigfoxDevice");
+  return (state.resources ?? []).filter((r) => r.type === SIGFOX_DEVICE_TYPE);
 }
 
 beforeAll(async () => {
-  const dist = path.join(repoRoot, "dist", "resources", "sigfox-device.js");
-  if (!fs.existsSync(dist)) throw new Error(`${dist} is missing: run \`tsc -p tsconfig.build.json\` before the engine tests`);
   emu = await startEmulator({ seed: { groups: [{ groupId: GROUP }] } });
   await emu.control.seed({
     devices: [
@@ -52,7 +40,7 @@ beforeAll(async () => {
     ],
   });
   h = await createTestStack({
-    program: makeProgram(spec),
+    program: deviceProgram(spec),
     projectName: "sigfox-adopt-only",
     config: emulatorStackConfig(emu),
   });

@@ -7,6 +7,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
+import { apiCallsWithoutAuth } from "../helpers/common";
 import { sigfoxDevice } from "../../src/provider";
 import { setApiFactoryForTests } from "../../src/provider/config";
 
@@ -17,11 +18,7 @@ let emu: RunningEmulator;
 let seq = 0;
 const nextId = () => (0x300000 + ++seq).toString(16).toUpperCase();
 
-async function calls(): Promise<Record<string, number>> {
-  const c = { ...(await emu.control.calls()) } as Record<string, number>;
-  delete c.auth;
-  return c;
-}
+const calls = () => apiCallsWithoutAuth(emu);
 
 /**
  * The write calls since the last clear, and how many reads (the look-up goes through `lookupDevice`:

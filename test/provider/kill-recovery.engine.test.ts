@@ -21,7 +21,8 @@ import { benchDevices } from "../../bench/src/fixture";
 import { engineEnv } from "../../src/engine/workspace";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import type { FleetFile } from "../../src/fleet/schema";
-import { repoRoot } from "../helpers/engine";
+import { emulatorCredentialsEnv } from "../helpers/common";
+import { backendLockFiles, removeTornBlobAttributes, repoRoot } from "../helpers/engine";
 
 const DEVICES = 24;
 const KILL_AFTER_REGISTERS = [1, 9, 18];
@@ -58,9 +59,7 @@ function makeProject(emulator: RunningEmulator, definition: FleetFile, label: st
     PULUMI_BACKEND_URL: `file://${path.join(root, "state")}`,
     PULUMI_HOME: path.join(root, "home"),
     PULUMI_CONFIG_PASSPHRASE: "kill recovery",
-    SORACOM_ENDPOINT: emulator.url,
-    SORACOM_AUTH_KEY_ID: emulator.credentials.authKeyId,
-    SORACOM_AUTH_KEY: emulator.credentials.authKey,
+    ...emulatorCredentialsEnv(emulator),
   };
   fs.mkdirSync(path.join(root, "state"));
   return { dir, env, state: path.join(root, "state") };
@@ -92,36 +91,6 @@ function providerProcesses(dir: string): number[] {
     }
   }
   return pids;
-}
-
-function filesUnder(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.join(e.parentPath, e.name));
-}
-
-/**
- * README step 0: a kill during a checkpoint write can leave the stack unreadable ("failed to load
- * checkpoint: EOF"). The checkpoint itself is written atomically (temp file + rename), but the file
- * backend's blob library (gocloud fileblob) keeps each file's metadata in a `<file>.attrs` sidecar
- * that it truncates and rewrites in place: a kill in between leaves it empty, and reading the stack
- * then fails to decode it. A missing sidecar is fine (the library falls back to defaults), so the
- * repair is to delete the torn one.
- */
-function removeTornAttrs(p: Project): string[] {
-  const torn = filesUnder(path.join(p.state, ".pulumi")).filter((f) => {
-    if (!f.endsWith(".attrs")) return false;
-    try {
-      JSON.parse(fs.readFileSync(f, "utf8"));
-      return false;
-    } catch {
-      return true;
-    }
-  });
-  for (const f of torn) fs.rmSync(f);
-  return torn;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -170,10 +139,10 @@ describe("recovery after kill -9 of pulumi up", () => {
 
       // What the killed run left: a lock on the stack and pending creates (and, when the kill hit a
       // checkpoint write, an unreadable checkpoint: README step 0).
-      expect(filesUnder(path.join(project.state, ".pulumi", "locks")).length).toBeGreaterThan(0);
+      expect(backendLockFiles(project.state).length).toBeGreaterThan(0);
       let before = await pulumi(project, ["stack", "export"]);
       if (/failed to load checkpoint/.test(before.out)) {
-        expect(removeTornAttrs(project).length, before.out).toBeGreaterThan(0);
+        expect(removeTornBlobAttributes(project.state).length, before.out).toBeGreaterThan(0);
         before = await pulumi(project, ["stack", "export"]);
       }
       expect(before.code, before.out).toBe(0);

@@ -13,7 +13,7 @@ import { changedFields } from "../../src/provider/sigfox-device";
 import { setApiFactoryForTests } from "../../src/provider/config";
 import { setConvergencePolicyForTests } from "../../src/provider/convergence";
 import type { PartialStateError } from "../../src/provider/errors";
-import { emulatorProviderConfig, rejection } from "../helpers/common";
+import { emulatorProviderConfig, rejection, emulatorCredentialsEnv } from "../helpers/common";
 import { PROVIDER_TEXT, providerKit } from "./provider-kit";
 
 const GROUP_A = "11111111-1111-4111-8111-111111111111";
@@ -325,14 +325,15 @@ describe("delete", () => {
 describe("configuration", () => {
   it("without stack config, credentials and endpoint come from the environment (the client's resolution)", async () => {
     const saved = { ...process.env };
-    Object.assign(process.env, { SORACOM_ENDPOINT: emu.url, SORACOM_AUTH_KEY_ID: emu.credentials.authKeyId, SORACOM_AUTH_KEY: emu.credentials.authKey });
+    const credentials = emulatorCredentialsEnv(emu);
+    Object.assign(process.env, credentials);
     try {
       await sigfoxDevice.configure({ config: {} });
       const d = await networkDevice();
       const r = await sigfoxDevice.create(await checked({ deviceId: d.deviceId, registrationSecret: d.pac }));
       expect(r.outs).toMatchObject({ status: "ready", operatorId: emu.credentials.operatorId });
     } finally {
-      for (const k of ["SORACOM_ENDPOINT", "SORACOM_AUTH_KEY_ID", "SORACOM_AUTH_KEY"]) {
+      for (const k of Object.keys(credentials)) {
         if (saved[k] === undefined) delete process.env[k];
         else process.env[k] = saved[k];
       }

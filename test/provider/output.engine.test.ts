@@ -5,19 +5,15 @@
  * once; a destroy with mixed protection and the next `up` say what happened, since/until when, and
  * which PAC works then.
  */
-import * as path from "node:path";
-import type * as automation from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
-import { createTestStack, repoRoot, requireDist, type TestStack } from "../helpers/engine";
+import { emulatorStackConfig } from "../helpers/common";
+import { createTestStack, deviceProgram, type TestStack } from "../helpers/engine";
 
 const TIMEOUT = 300_000;
 const A = { deviceId: "A0A0A0", pac: "00AA00AA00AA00AA" };
 const B = { deviceId: "B0B0B0", pac: "00BB00BB00BB00BB" };
 const spec: { devices: Record<string, Record<string, unknown>> } = { devices: {} };
-const { makeProgram } = requireDist(path.join(repoRoot, "test/provider/fixtures/device-program.js")) as {
-  makeProgram: (s: typeof spec) => automation.PulumiFn;
-};
 
 let emu: RunningEmulator;
 let h: TestStack;
@@ -33,13 +29,9 @@ async function failure(op: Promise<unknown>): Promise<string> {
 beforeAll(async () => {
   emu = await startEmulator({ seed: { devices: [A, B] } });
   h = await createTestStack({
-    program: makeProgram(spec),
+    program: deviceProgram(spec),
     projectName: "sigfox-output",
-    config: {
-      "soracom:endpoint": { value: emu.url },
-      "soracom:authKeyId": { value: emu.credentials.authKeyId },
-      "soracom:authKey": { value: emu.credentials.authKey, secret: true },
-    },
+    config: emulatorStackConfig(emu),
   });
 }, TIMEOUT);
 afterAll(async () => {

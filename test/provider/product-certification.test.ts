@@ -3,14 +3,11 @@
  * sends it with the registration, and changing it later is no change (no update, no API call), like
  * the PAC. The engine steps run the REAL Pulumi engine against the emulator.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import type * as automation from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import { check, diff, INPUT_NAMES } from "../../src/provider/sigfox-device";
-import { emulatorStackConfig } from "../helpers/common";
-import { createTestStack, repoRoot, requireDist, type TestStack } from "../helpers/engine";
+import { apiCallsWithoutAuth, emulatorStackConfig } from "../helpers/common";
+import { createTestStack, deviceProgram, type TestStack } from "../helpers/engine";
 
 const STEP_TIMEOUT = 240_000;
 const DEVICE = { deviceId: "5C0E01", pac: "0123456789ABCDEF" };
@@ -46,30 +43,21 @@ describe("check and diff (no network)", () => {
 
 type Args = Record<string, unknown>;
 const spec: { devices: Record<string, Args> } = { devices: {} };
-const { makeProgram } = requireDist(path.join(repoRoot, "test/provider/fixtures/device-program.js")) as {
-  makeProgram: (s: typeof spec) => automation.PulumiFn;
-};
 
 describe("on the real engine", () => {
   let emu: RunningEmulator;
   let h: TestStack;
 
   beforeAll(async () => {
-    const dist = path.join(repoRoot, "dist", "resources", "sigfox-device.js");
-    if (!fs.existsSync(dist)) throw new Error(`${dist} is missing: run \`tsc -p tsconfig.build.json\` first`);
     emu = await startEmulator({ seed: { devices: [DEVICE] } });
-    h = await createTestStack({ program: makeProgram(spec), projectName: "sigfox-product-certification", config: emulatorStackConfig(emu) });
+    h = await createTestStack({ program: deviceProgram(spec), projectName: "sigfox-product-certification", config: emulatorStackConfig(emu) });
   }, STEP_TIMEOUT);
   afterAll(async () => {
     await h?.cleanup();
     await emu?.close();
   });
 
-  const calls = async () => {
-    const c = { ...(await emu.control.calls()) } as Record<string, number>;
-    delete c.auth;
-    return c;
-  };
+  const calls = () => apiCallsWithoutAuth(emu);
   const live = async () => (await emu.control.state()).devices.find((d) => d.deviceId === DEVICE.deviceId)!;
 
   it(

@@ -17,7 +17,8 @@ import { shardOfDevice } from "../../src/fleet/shard";
 import type { FleetRunSummary } from "../../src/shards/run";
 import { DriftReportSchema } from "../../src/drift";
 import { emulatorEnv, runDriftCommand } from "../drift/helpers";
-import { apiCalls, devices, fleetEnv, DEVICE_TYPE, postgresBackend, pulumiHome, runFleet, shardProject, type ShardProject } from "./helpers";
+import { apiCallsWithoutAuth, SIGFOX_DEVICE_TYPE } from "../helpers/common";
+import { devices, fleetEnv, postgresBackend, pulumiHome, runFleetJson, shardProject, type ShardProject } from "./helpers";
 
 const STEP_TIMEOUT = 900_000;
 const SHARDS = 4;
@@ -51,18 +52,16 @@ describe("sharded fleet on PostgreSQL: 4 shards x 250 devices", () => {
     async () => {
       expect(backend.url).toMatch(/^postgres:\/\/pulumi@127\.0\.0\.1:\d+\/shards_ci_\d+/);
       await emu.control.clearRequests();
-      const run = await runFleet(
+      const { summary } = await runFleetJson<FleetRunSummary>(
         ["up", "--shards", String(SHARDS), "--parallel", "2", "--engine-parallel", "64", "--stack-prefix", "ci", "--format", "json"],
         env,
         project.dir,
       );
-      expect(run.code, run.stdout + run.stderr).toBe(0);
-      const summary = JSON.parse(run.stdout) as FleetRunSummary;
       expect(summary.maxShardsAtOnce).toBeGreaterThanOrEqual(2);
       expect(summary.results.map((r) => [r.stack, r.state, r.devicesDone, r.devicesTotal])).toEqual(
         [1, 2, 3, 4].map((i) => [`ci-${i}of4`, "succeeded", inShard(i), inShard(i)]),
       );
-      expect(await apiCalls(emu)).toEqual({ registerSigfoxDevice: FLEET.length });
+      expect(await apiCallsWithoutAuth(emu)).toEqual({ registerSigfoxDevice: FLEET.length });
     },
     STEP_TIMEOUT,
   );
@@ -79,7 +78,7 @@ describe("sharded fleet on PostgreSQL: 4 shards x 250 devices", () => {
       for (const name of stacks.map((s) => s.name)) {
         const deployment = (await ws.exportStack(name)).deployment as { resources?: { urn: string; type: string }[] };
         for (const r of deployment.resources ?? []) {
-          if (r.type !== DEVICE_TYPE) continue;
+          if (r.type !== SIGFOX_DEVICE_TYPE) continue;
           const id = r.urn.slice(r.urn.lastIndexOf("::") + 2);
           expect(owners.has(id), `${id} in two stacks`).toBe(false);
           owners.set(id, name);
@@ -95,15 +94,13 @@ describe("sharded fleet on PostgreSQL: 4 shards x 250 devices", () => {
     "an unchanged up per shard changes nothing and makes no API call",
     async () => {
       await emu.control.clearRequests();
-      const run = await runFleet(
+      const { summary } = await runFleetJson<FleetRunSummary>(
         ["up", "--shards", String(SHARDS), "--parallel", "4", "--engine-parallel", "64", "--stack-prefix", "ci", "--format", "json"],
         env,
         project.dir,
       );
-      expect(run.code, run.stdout + run.stderr).toBe(0);
-      const summary = JSON.parse(run.stdout) as FleetRunSummary;
       expect(summary.results.map((r) => r.changes)).toEqual([1, 2, 3, 4].map((i) => ({ same: inShard(i) + 2 })));
-      expect(await apiCalls(emu)).toEqual({});
+      expect(await apiCallsWithoutAuth(emu)).toEqual({});
     },
     STEP_TIMEOUT,
   );
@@ -125,7 +122,7 @@ describe("sharded fleet on PostgreSQL: 4 shards x 250 devices", () => {
         ignored: 0,
       });
       // The whole account read with list pages only: 1,000 devices, 10 calls.
-      expect(await apiCalls(emu)).toEqual({ listSigfoxDevices: Math.ceil(FLEET.length / 100) });
+      expect(await apiCallsWithoutAuth(emu)).toEqual({ listSigfoxDevices: Math.ceil(FLEET.length / 100) });
 
       const target = FLEET[7]!.deviceId;
       const live = await emu.control.mutateDevice(target, {});

@@ -7,15 +7,21 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { expect } from "vitest";
 import { fleet } from "../../src/cli/commands/fleet";
-import type { RunningEmulator } from "../../src/emulator";
+import { startEmulator, type RunningEmulator } from "../../src/emulator";
+import { emulatorCredentialsEnv } from "../helpers/common";
 import { repoRoot } from "../helpers/engine";
 
 export const PASSPHRASE = "correct horse battery staple";
-export const DEVICE_TYPE = "pulumi-nodejs:dynamic/soracom:SigfoxDevice";
+
+export interface Device {
+  deviceId: string;
+  pac: string;
+}
 
 /** `count` device IDs with PACs: consecutive hex IDs from `base`, PACs derived from the ID. */
-export function devices(count: number, base = 0x5a000000): { deviceId: string; pac: string }[] {
+export function devices(count: number, base = 0x5a000000): Device[] {
   return Array.from({ length: count }, (_, i) => {
     const deviceId = (base + i).toString(16).toUpperCase();
     return { deviceId, pac: `AC${deviceId}${"0".repeat(6)}`.slice(0, 16) };
@@ -107,15 +113,53 @@ export function fleetEnv(emu: RunningEmulator, project: ShardProject, backendUrl
     PULUMI_HOME: home,
     PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
     SORACOM_FLEET_FILE: project.fleetFile,
-    SORACOM_ENDPOINT: emu.url,
-    SORACOM_AUTH_KEY_ID: emu.credentials.authKeyId,
-    SORACOM_AUTH_KEY: emu.credentials.authKey,
+    ...emulatorCredentialsEnv(emu),
   };
 }
 
-/** The emulator's API call counts, without `/auth`. */
-export async function apiCalls(emu: RunningEmulator): Promise<Record<string, number>> {
-  const calls = { ...(await emu.control.calls()) } as Record<string, number>;
-  delete calls.auth;
-  return calls;
+/**
+ * Runs `soracom-sigfox fleet <args>` (args with `--format json`), expects exit `code` (the output
+ * is the failure message) and returns the run with its parsed JSON summary.
+ */
+export async function runFleetJson<Summary>(args: string[], env: Record<string, string>, cwd: string, code = 0): Promise<{ run: FleetRun; summary: Summary }> {
+  const run = await runFleet(args, env, cwd);
+  expect(run.code, run.stdout + run.stderr).toBe(code);
+  return { run, summary: JSON.parse(run.stdout) as Summary };
+}
+
+/** A shard project deployed by `fleet` to a fresh `file://` backend and PULUMI_HOME, against its own emulator. */
+export interface FileBackendShards {
+  emu: RunningEmulator;
+  project: ShardProject;
+  /** The environment of a `fleet` run (see {@link fleetEnv}). */
+  env: Record<string, string>;
+  /** Every file of the backend and the project's Pulumi.* files (stack settings), as text: for secrets checks. */
+  persistedText(): string;
+  close(): Promise<void>;
+}
+
+/** Opens {@link FileBackendShards}: an emulator seeded with `seed`, a project whose fleet file lists `fleetDevices`. */
+export async function openFileBackendShards(name: string, seed: Device[], fleetDevices: Device[] = seed): Promise<FileBackendShards> {
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-state-`));
+  const home = pulumiHome();
+  const emu = await startEmulator({ seed: { devices: seed, groups: [] } });
+  const project = shardProject(name);
+  project.writeFleet(fleetDevices);
+  return {
+    emu,
+    project,
+    env: fleetEnv(emu, project, `file://${stateDir}`, home),
+    persistedText: () => {
+      const texts = (fs.readdirSync(stateDir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+        .filter((e) => e.isFile())
+        .map((e) => fs.readFileSync(path.join(e.parentPath, e.name), "latin1"));
+      for (const f of fs.readdirSync(project.dir)) if (f.startsWith("Pulumi.")) texts.push(fs.readFileSync(path.join(project.dir, f), "utf8"));
+      return texts.join("\n");
+    },
+    close: async () => {
+      await emu.close();
+      project.cleanup();
+      for (const dir of [stateDir, home]) fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
