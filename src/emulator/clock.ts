@@ -32,6 +32,12 @@ export class Clock {
     this.offsetMs += Math.round(seconds * 1000);
   }
 
+  /** Moves the clock forward to `ms` if it reads earlier (never backwards). */
+  advanceTo(ms: number): void {
+    const behind = ms - this.now();
+    if (behind > 0) this.offsetMs += behind;
+  }
+
   get offset(): number {
     return this.offsetMs;
   }

@@ -1,5 +1,6 @@
 /** Contract tests of pagination and filters: the device list and Harvest data entries. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { StoppedClock } from "../helpers/common";
 import { type Api, loginAs, requireEmulator, startTarget, type Target } from "./harness";
 
 let t: Target;
@@ -135,6 +136,29 @@ describe("getDataFromSigfoxDevice", () => {
       }
     } while (key !== undefined);
     expect(got).toEqual(times.slice(1, 7));
+  });
+
+  describe("on a clock that stands still", () => {
+    let stopped: Target;
+    beforeAll(async () => {
+      stopped = await startTarget({ clock: new StoppedClock() });
+    });
+    afterAll(() => stopped.close());
+
+    it("uplinks within one millisecond get increasing times and the clock moves up to the newest, so a read up to now returns them all", async () => {
+      const control = stopped.control!;
+      const deviceId = "D47B";
+      await control.seed({ devices: [{ deviceId, ownerOperatorId: stopped.emulator!.credentials.operatorId }] });
+      const start = (await control.clock()).nowMs;
+      const times: number[] = [];
+      for (let i = 0; i < 4; i++) times.push((await control.uplink(deviceId)).dataEntry.time!);
+      expect(times).toEqual([start, start + 1, start + 2, start + 3]);
+      const now = (await control.clock()).nowMs;
+      expect(now).toBe(start + 3);
+
+      const res = await (await loginAs(stopped)).get(`/sigfox_devices/${deviceId}/data`, { query: { to: now, sort: "asc" } });
+      expect(res.body.map((e: { time: number }) => e.time)).toEqual(times);
+    });
   });
 
   it("refuses limit outside 1..1000, a bad sort and non-numeric from/to with 400", async () => {

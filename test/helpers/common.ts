@@ -1,11 +1,22 @@
 /**
  * The concepts many tests share, in one place: the permanent type token, the stack configuration that
  * points the provider at an emulator, API call counts without `/auth`, "expect a rejection", and a
- * setup that fails the tests instead of skipping them.
+ * setup that fails the tests instead of skipping them, an emulator clock that stands still.
  */
 import { beforeAll, beforeEach } from "vitest";
 import type { SoracomApiError } from "../../src/client";
-import type { RunningEmulator } from "../../src/emulator";
+import { Clock, type RunningEmulator } from "../../src/emulator";
+
+/**
+ * An emulator clock that stands still unless advanced: uplinks sent back to back then fall in the same
+ * millisecond every time, as they do by chance on a fast machine.
+ */
+export class StoppedClock extends Clock {
+  private readonly stoppedAt = Date.now();
+  override now(): number {
+    return this.stoppedAt + this.offset;
+  }
+}
 
 /** The type token of SigfoxDevice in every stack, forever (the provider is found by it). */
 export const SIGFOX_DEVICE_TYPE = "pulumi-nodejs:dynamic/soracom:SigfoxDevice";

@@ -106,9 +106,12 @@ export function uplink(ctx: ModelContext, deviceId: string, req: UplinkRequest):
   const snr = req.snr ?? 12;
   const seqNumber = req.seqNumber ?? device.seqNumber;
   device.seqNumber = (seqNumber + 1) % 4096; // Sigfox sequence numbers are 12-bit
-  // Entries of one device get strictly increasing times so the time cursor stays unambiguous.
+  // Entries of one device get strictly increasing times so the time cursor stays unambiguous. A second
+  // uplink within one millisecond is stamped ahead of the clock, so the clock moves up to the stamp:
+  // otherwise a read "up to now" (the clock) would miss the newest entries, which no real network has.
   const lastTime = device.dataEntries.reduce((m, e) => Math.max(m, e.time), 0);
   const time = Math.max(ctx.clock.now(), lastTime + 1);
+  ctx.clock.advanceTo(time);
   const data = (req.data ?? seqNumber.toString(16).padStart(4, "0").padEnd(16, "0")).toLowerCase();
   const content = JSON.stringify({
     device: device.deviceId,
