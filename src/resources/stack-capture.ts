@@ -9,7 +9,7 @@
  * - once per promise it creates (`debuggablePromise`, four per input or output property: ~48 strings
  *   of ~750 bytes for one device, kept for the whole run), which it reads only when
  *   `PULUMI_DEBUG_PROMISE_LEAKS` is set.
- * At 10,000 devices that is ~5 MB of state and ~350 MiB of program memory spent on stacks nobody
+ * At 10,000 devices that is ~5 MB of state and ~0.4 GiB of peak program memory spent on stacks nobody
  * reads (measured: docs/benchmarks.md, "Program memory and state size").
  *
  * While a device registers, `leanStackCapture()` puts a formatter in front of whatever formatter is
