@@ -19,7 +19,9 @@
  *   and none when no program code declared it (a fleet file deployed by the default program); frames
  *   of this package, of the SDK and of Node are never recorded (the same lines for every device);
  * - a promise's stack is one constant line, unless `PULUMI_DEBUG_PROMISE_LEAKS` is set;
- * - every other stack (an error thrown while registering) is formatted exactly as before.
+ * - every other stack (an error thrown while registering) is formatted by the installed formatter as
+ *   before; when there is none (an inline Automation API program), in V8's own format, so a program
+ *   run with Node's `--enable-source-maps` sees compiled positions in such a stack.
  * Nothing else changes: the same resources, properties and URNs; only the recorded frames.
  */
 import * as path from "node:path";
