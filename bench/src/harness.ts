@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { startEmulator, type RunningEmulator } from "#src/emulator/index";
+import { emulatorClientEnv, startEmulator, type RunningEmulator } from "#src/emulator/index";
 import { openLocalStack } from "#src/engine/workspace";
 import { PACKAGE_ROOT } from "#src/package-paths";
 import type { FleetFile } from "#src/fleet/index";
@@ -77,9 +77,7 @@ export class FleetStack {
       pulumiHome: path.join(dir, "home"),
       passphrase: "benchmark-passphrase",
       env: {
-        SORACOM_ENDPOINT: proxy.url,
-        SORACOM_AUTH_KEY_ID: emulator.credentials.authKeyId,
-        SORACOM_AUTH_KEY: emulator.credentials.authKey,
+        ...emulatorClientEnv(emulator, proxy.url),
         SORACOM_RELEASED_PAC_DIR: path.join(dir, "released-pacs"),
         ...options.engineEnv,
       },

@@ -16,6 +16,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
+import { emulatorClientEnv } from "#src/emulator/index";
 import { PACKAGE_ROOT } from "#src/package-paths";
 import type { FleetFile } from "#src/fleet/index";
 import { benchDevices, ownedSeed, type BenchDevice } from "./fixture";
@@ -89,11 +90,7 @@ export async function runAdoptScenario(n: number, workRoot: string, log: (s: str
         stack.definition = withPacs(devices);
       } else {
         const output = path.join(stack.dir, "fleet.yaml");
-        const env = {
-          SORACOM_ENDPOINT: stack.proxy.url,
-          SORACOM_AUTH_KEY_ID: stack.emulator.credentials.authKeyId,
-          SORACOM_AUTH_KEY: stack.emulator.credentials.authKey,
-        };
+        const env = emulatorClientEnv(stack.emulator, stack.proxy.url);
         const imported = record(
           // Asynchronous: the emulator answering the command runs in this process.
           await stack.step(

@@ -14,7 +14,7 @@ import * as path from "node:path";
 import { SoracomClient, collectAll, resetSharedClientState } from "#src/client/index";
 import { DriftReportSchema } from "#src/drift/report";
 import { SIGFOX_DEVICE_TYPE } from "#src/drift/expected";
-import { startEmulator } from "#src/emulator/index";
+import { emulatorClientEnv, startEmulator } from "#src/emulator/index";
 import { PACKAGE_ROOT } from "#src/package-paths";
 import { benchDevices, ownedSeed, type BenchDevice } from "./fixture";
 import { loadAverage } from "./system";
@@ -101,9 +101,7 @@ export async function runDriftScenario(managed: number, dir: string, log: (s: st
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
-      SORACOM_ENDPOINT: emulator.url,
-      SORACOM_AUTH_KEY_ID: emulator.credentials.authKeyId,
-      SORACOM_AUTH_KEY: emulator.credentials.authKey,
+      ...emulatorClientEnv(emulator),
     };
     const runs: DriftRunResult[] = [];
     for (const [source, flag, file] of [

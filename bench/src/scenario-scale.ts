@@ -15,7 +15,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startEmulator, type RunningEmulator } from "#src/emulator/index";
+import { emulatorClientEnv, startEmulator, type RunningEmulator } from "#src/emulator/index";
 import { openLocalStack } from "#src/engine/workspace";
 import { DEFAULT_ENGINE_PARALLEL, runShards } from "#src/shards/run";
 import { SIGFOX_DEVICE_TYPE } from "#src/provider/type-token";
@@ -100,9 +100,7 @@ function engineEnvFor(emulator: RunningEmulator, stateDir: string, extra: Record
     ...CHECKPOINT_MODES.lean,
     PULUMI_BACKEND_URL: `file://${stateDir}`,
     PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
-    SORACOM_ENDPOINT: emulator.url,
-    SORACOM_AUTH_KEY_ID: emulator.credentials.authKeyId,
-    SORACOM_AUTH_KEY: emulator.credentials.authKey,
+    ...emulatorClientEnv(emulator),
     SORACOM_FLEET_FILE: "fleet.yaml",
     ...extra,
   };

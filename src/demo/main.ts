@@ -13,7 +13,7 @@
 import * as path from "node:path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { SoracomClient, collectAll } from "../client";
-import { startEmulator, type RunningEmulator } from "../emulator";
+import { emulatorClientEnv, startEmulator, type RunningEmulator } from "../emulator";
 import { openLocalStack } from "../engine/workspace";
 import { sampleFleetSeed } from "../fleet";
 import { PACKAGE_ROOT } from "../package-paths";
@@ -51,11 +51,7 @@ async function runDemo(emulator: RunningEmulator, deviceIds: string[]): Promise<
   console.log(`  ${deviceIds.length} sample devices are in its network registry, with their PACs`);
 
   // The provider process reads its endpoint and credentials at call time from the environment.
-  const env = {
-    SORACOM_ENDPOINT: emulator.url,
-    SORACOM_AUTH_KEY_ID: emulator.credentials.authKeyId,
-    SORACOM_AUTH_KEY: emulator.credentials.authKey,
-  };
+  const env = emulatorClientEnv(emulator);
   const stack = await openLocalStack({
     projectName: "soracom-sigfox-fleet",
     stackName: "demo",

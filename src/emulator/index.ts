@@ -5,7 +5,7 @@
  *   // point a client at emu.url with emu.credentials; drive the world with emu.control
  *   await emu.close();
  */
-export { startEmulator, DEFAULT_OPERATOR } from "./server";
+export { emulatorClientEnv, startEmulator, DEFAULT_OPERATOR } from "./server";
 export type { EmulatorOptions, EmulatorCredentials, RunningEmulator } from "./server";
 export { EmulatorControl, EmulatorControlError } from "./control-client";
 export type { UplinkResponse, ClockSnapshot } from "./control-client";

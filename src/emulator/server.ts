@@ -68,6 +68,17 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
+/**
+ * The environment that points a client, the provider or the CLI at an emulator: its endpoint (or
+ * `endpoint`, e.g. a proxy in front of it) and its default operator's auth key.
+ */
+export function emulatorClientEnv(
+  emulator: Pick<RunningEmulator, "url" | "credentials">,
+  endpoint: string = emulator.url,
+): { SORACOM_ENDPOINT: string; SORACOM_AUTH_KEY_ID: string; SORACOM_AUTH_KEY: string } {
+  return { SORACOM_ENDPOINT: endpoint, SORACOM_AUTH_KEY_ID: emulator.credentials.authKeyId, SORACOM_AUTH_KEY: emulator.credentials.authKey };
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const o = { ...DEFAULT_OPERATOR, ...options.operator };
   const defaultOperator: Operator = {

@@ -25,6 +25,7 @@
  * Nothing else changes: the same resources, properties and URNs; only the recorded frames.
  */
 import * as path from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** The package's root (`dist/..` when compiled, the repository when tests run the sources). */
 const PACKAGE_DIR = path.resolve(__dirname, "..", "..") + path.sep;
@@ -88,19 +89,25 @@ function isFleetConstructor(site: NodeJS.CallSite): boolean {
 }
 
 function isPackageFrame(site: NodeJS.CallSite): boolean {
-  return site.getFileName()?.startsWith(PACKAGE_DIR) ?? false;
+  return fileOf(site)?.startsWith(PACKAGE_DIR) ?? false;
 }
 
 function isSdk(site: NodeJS.CallSite): boolean {
-  return site.getFileName()?.includes(SDK_DIR_MARK) ?? false;
+  return fileOf(site)?.includes(SDK_DIR_MARK) ?? false;
 }
 
 /** A frame of the user's program: a file outside this package, the SDK and Node's own modules. */
 function isProgramFrame(site: NodeJS.CallSite): boolean {
-  const file = site.getFileName();
-  if (file === undefined || file === null || file.startsWith("node:") || !path.isAbsolute(file.replace(/^file:\/\//, ""))) return false;
-  const absolute = file.replace(/^file:\/\//, "");
-  return !absolute.startsWith(PACKAGE_DIR) && !absolute.includes(SDK_DIR_MARK);
+  const file = fileOf(site);
+  return file !== undefined && !file.startsWith(PACKAGE_DIR) && !file.includes(SDK_DIR_MARK);
+}
+
+/** The frame's file as an absolute path; undefined for Node's own modules (`node:`), eval and native code. */
+function fileOf(site: NodeJS.CallSite): string | undefined {
+  const name = site.getFileName();
+  if (!name) return undefined;
+  const file = name.startsWith("file://") ? fileURLToPath(name) : name;
+  return path.isAbsolute(file) ? file : undefined;
 }
 
 function format(previous: Formatter | undefined, error: Error, sites: NodeJS.CallSite[]): unknown {

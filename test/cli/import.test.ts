@@ -11,7 +11,7 @@ import { importFleet, type ImportIo } from "../../src/cli/commands/import";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import { loadFleetDefinition } from "../../src/fleet";
 import { fixtureDir } from "../fleet/helpers";
-import { apiCallsWithoutAuth, emulatorCredentialsEnv } from "../helpers/common";
+import { apiCallsWithoutAuth, emulatorClientEnv } from "../helpers/common";
 
 const G1 = "11111111-1111-4111-8111-111111111111";
 const G2 = "22222222-2222-4222-8222-222222222222";
@@ -49,7 +49,7 @@ beforeAll(async () => {
       { deviceId: "7777", ownerOperatorId: "OP0000000002", status: "active" as const, tags: { project: "vending" } },
     ],
   });
-  env = emulatorCredentialsEnv(emu);
+  env = emulatorClientEnv(emu);
 });
 afterAll(async () => {
   await emu?.close();

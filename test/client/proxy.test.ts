@@ -4,7 +4,7 @@ import { connect } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../src/emulator";
 import { resetSharedClientState, SoracomClient } from "../../src/client";
-import { emulatorCredentialsEnv } from "../helpers/common";
+import { emulatorClientEnv } from "../helpers/common";
 import { emulator } from "./helpers";
 
 let emu: RunningEmulator;
@@ -56,7 +56,7 @@ beforeEach(async () => {
 });
 
 const env = (extra: Record<string, string>) => ({
-  ...emulatorCredentialsEnv(emu),
+  ...emulatorClientEnv(emu),
   ...extra,
 });
 

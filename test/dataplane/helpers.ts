@@ -1,6 +1,6 @@
 /** Shared helpers of the data-plane command tests: running a command with captured io, seeding devices and uplinks. */
 import type { RunningEmulator } from "../../src/emulator";
-import { emulatorCredentialsEnv } from "../helpers/common";
+import { emulatorClientEnv } from "../helpers/common";
 import type { DataplaneIo } from "../../src/cli/dataplane-io";
 
 export interface CommandRun {
@@ -11,7 +11,7 @@ export interface CommandRun {
 
 /** The environment the commands resolve credentials and endpoint from, as a user would set it. */
 export function emulatorEnv(emu: RunningEmulator): NodeJS.ProcessEnv {
-  return { ...emulatorCredentialsEnv(emu), HOME: "/nonexistent" };
+  return { ...emulatorClientEnv(emu), HOME: "/nonexistent" };
 }
 
 /**

@@ -12,7 +12,7 @@ import type * as automation from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
-import { emulatorCredentialsEnv } from "../helpers/common";
+import { emulatorClientEnv } from "../helpers/common";
 import { createTestStack, repoRoot, type TestStack } from "../helpers/engine";
 
 const TIMEOUT = 600_000;
@@ -36,7 +36,7 @@ beforeAll(async () => {
     workDir: exampleDir,
     stackName: STACK,
     env: {
-      ...emulatorCredentialsEnv(emu),
+      ...emulatorClientEnv(emu),
       ...Object.fromEntries(seed.devices.map((d) => [`SORACOM_PAC_${d.deviceId}`, d.pac])),
     },
   });
@@ -74,7 +74,7 @@ async function runDriftStep(): Promise<{ code: number; stdout: string; summary: 
     PULUMI_HOME: ws.pulumiHome ?? "",
     PULUMI_BACKEND_URL: ws.envVars.PULUMI_BACKEND_URL ?? "",
     PULUMI_STACK: STACK,
-    ...emulatorCredentialsEnv(emu),
+    ...emulatorClientEnv(emu),
     GITHUB_STEP_SUMMARY: summary,
     GITHUB_OUTPUT: outputs,
   };

@@ -1,6 +1,6 @@
 /** Shared pieces of the drift tests: running the command with captured io, seeding an account. */
 import type { RunningEmulator } from "../../src/emulator";
-import { emulatorCredentialsEnv } from "../helpers/common";
+import { emulatorClientEnv } from "../helpers/common";
 import { drift, type DriftIo } from "../../src/cli/commands/drift";
 
 export interface DriftRun {
@@ -20,7 +20,7 @@ export async function runDriftCommand(args: string[], cwd: string, env: NodeJS.P
 /** The environment that points the client at the emulator. */
 export function emulatorEnv(emu: RunningEmulator, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return {
-    ...emulatorCredentialsEnv(emu),
+    ...emulatorClientEnv(emu),
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     ...(process.env.PULUMI_CLI_DIR ? { PULUMI_CLI_DIR: process.env.PULUMI_CLI_DIR } : {}),

@@ -14,7 +14,7 @@ import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import { DriftReportSchema } from "../../src/drift";
 import { engineEnv, openLocalStack } from "../../src/engine/workspace";
 import { deviceProgram, repoRoot } from "../helpers/engine";
-import { apiCallsWithoutAuth, emulatorCredentialsEnv } from "../helpers/common";
+import { apiCallsWithoutAuth, emulatorClientEnv } from "../helpers/common";
 import { emulatorEnv, pacOf, runDriftCommand } from "./helpers";
 
 const TIMEOUT = 600_000;
@@ -36,7 +36,7 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "sigfox-drift-stacks-"));
   const stateDir = path.join(tmp, "state");
   const pulumiHome = path.join(tmp, "home");
-  const providerEnv = emulatorCredentialsEnv(emu);
+  const providerEnv = emulatorClientEnv(emu);
   for (const [name, devices] of Object.entries(STACK_DEVICES)) {
     const spec = {
       devices: Object.fromEntries(

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
-import { emulatorCredentialsEnv } from "../helpers/common";
+import { emulatorClientEnv } from "../helpers/common";
 import { createTestStack, repoRoot, type TestStack } from "../helpers/engine";
 
 interface ExampleSeed {
@@ -37,7 +37,7 @@ describe.each(EXAMPLES)("example %s deploys against the emulator", (example) => 
       workDir: dir,
       stackName: STACK,
       env: {
-        ...emulatorCredentialsEnv(emulator),
+        ...emulatorClientEnv(emulator),
         // fleet-from-csv reads its PACs from this CSV when set (the sample CSV otherwise).
         ...pacs,
       },

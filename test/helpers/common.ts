@@ -5,7 +5,7 @@
  */
 import { beforeAll, beforeEach } from "vitest";
 import type { SoracomApiError } from "../../src/client";
-import { Clock, type RunningEmulator } from "../../src/emulator";
+import { Clock, emulatorClientEnv, type RunningEmulator } from "../../src/emulator";
 
 /**
  * An emulator clock that stands still unless advanced: uplinks sent back to back then fall in the same
@@ -21,14 +21,8 @@ export class StoppedClock extends Clock {
 /** The type token of SigfoxDevice in every stack, forever (the provider is found by it). */
 export const SIGFOX_DEVICE_TYPE = "pulumi-nodejs:dynamic/soracom:SigfoxDevice";
 
-/** The environment that points a client, a provider or a CLI at `emu` (endpoint and its default auth key). */
-export function emulatorCredentialsEnv(emu: Pick<RunningEmulator, "url" | "credentials">): {
-  SORACOM_ENDPOINT: string;
-  SORACOM_AUTH_KEY_ID: string;
-  SORACOM_AUTH_KEY: string;
-} {
-  return { SORACOM_ENDPOINT: emu.url, SORACOM_AUTH_KEY_ID: emu.credentials.authKeyId, SORACOM_AUTH_KEY: emu.credentials.authKey };
-}
+/** The environment that points a client, a provider or a CLI at an emulator (src/emulator/server.ts). */
+export { emulatorClientEnv };
 
 /** The provider's stack configuration for `emu` (endpoint and its default auth key), plus `extra` keys. */
 export function emulatorProviderConfig(emu: Pick<RunningEmulator, "url" | "credentials">, extra: Record<string, string> = {}): Record<string, string> {

@@ -21,7 +21,7 @@ import { benchDevices } from "../../bench/src/fixture";
 import { engineEnv } from "../../src/engine/workspace";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import type { FleetFile } from "../../src/fleet/schema";
-import { emulatorCredentialsEnv } from "../helpers/common";
+import { emulatorClientEnv } from "../helpers/common";
 import { backendLockFiles, removeTornBlobAttributes, repoRoot } from "../helpers/engine";
 
 const DEVICES = 24;
@@ -59,7 +59,7 @@ function makeProject(emulator: RunningEmulator, definition: FleetFile, label: st
     PULUMI_BACKEND_URL: `file://${path.join(root, "state")}`,
     PULUMI_HOME: path.join(root, "home"),
     PULUMI_CONFIG_PASSPHRASE: "kill recovery",
-    ...emulatorCredentialsEnv(emulator),
+    ...emulatorClientEnv(emulator),
   };
   fs.mkdirSync(path.join(root, "state"));
   return { dir, env, state: path.join(root, "state") };

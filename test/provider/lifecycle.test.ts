@@ -13,7 +13,7 @@ import { changedFields } from "../../src/provider/sigfox-device";
 import { setApiFactoryForTests } from "../../src/provider/config";
 import { setConvergencePolicyForTests } from "../../src/provider/convergence";
 import type { PartialStateError } from "../../src/provider/errors";
-import { emulatorProviderConfig, rejection, emulatorCredentialsEnv } from "../helpers/common";
+import { emulatorProviderConfig, rejection, emulatorClientEnv } from "../helpers/common";
 import { PROVIDER_TEXT, providerKit } from "./provider-kit";
 
 const GROUP_A = "11111111-1111-4111-8111-111111111111";
@@ -325,7 +325,7 @@ describe("delete", () => {
 describe("configuration", () => {
   it("without stack config, credentials and endpoint come from the environment (the client's resolution)", async () => {
     const saved = { ...process.env };
-    const credentials = emulatorCredentialsEnv(emu);
+    const credentials = emulatorClientEnv(emu);
     Object.assign(process.env, credentials);
     try {
       await sigfoxDevice.configure({ config: {} });

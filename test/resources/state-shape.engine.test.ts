@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
 import { SIGFOX_DEVICE_TYPE } from "../../src/provider/type-token";
-import { emulatorCredentialsEnv } from "../helpers/common";
+import { emulatorClientEnv } from "../helpers/common";
 import { createTestStack, repoRoot, requireDist, type TestStack } from "../helpers/engine";
 
 const DEVICES = [
@@ -35,7 +35,7 @@ beforeAll(async () => {
   emu = await startEmulator({ seed: { devices: DEVICES } });
   h = await createTestStack({
     projectName: "state-shape",
-    env: emulatorCredentialsEnv(emu),
+    env: emulatorClientEnv(emu),
     program: async () => {
       const env = Object.fromEntries(DEVICES.map((d) => [`SORACOM_PAC_${d.deviceId}`, d.pac]));
       const fleet = new SigfoxFleet("fleet", {

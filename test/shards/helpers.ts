@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { expect } from "vitest";
 import { fleet } from "../../src/cli/commands/fleet";
 import { startEmulator, type RunningEmulator } from "../../src/emulator";
-import { emulatorCredentialsEnv } from "../helpers/common";
+import { emulatorClientEnv } from "../helpers/common";
 import { repoRoot } from "../helpers/engine";
 
 export const PASSPHRASE = "correct horse battery staple";
@@ -113,7 +113,7 @@ export function fleetEnv(emu: RunningEmulator, project: ShardProject, backendUrl
     PULUMI_HOME: home,
     PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
     SORACOM_FLEET_FILE: project.fleetFile,
-    ...emulatorCredentialsEnv(emu),
+    ...emulatorClientEnv(emu),
   };
 }
 
