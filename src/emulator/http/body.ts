@@ -2,13 +2,16 @@
  * Request bodies, read with a size limit. A body over the limit is refused with 413 before it is
  * buffered: a declared `Content-Length` is checked before reading anything, and a chunked body is
  * counted as it streams in and abandoned at the first byte over the limit. The connection of a 413 is
- * closed after the answer, so the rest of a huge body is never read either.
+ * closed after the answer (a lingering close: see `lingerBeforeClose`), so the rest of a huge body is
+ * never kept either.
  *
  * Why limits at all: a 10 MB tag value made every later write re-serialise and fsync a 19 MB state
  * file, and a 600 MB `/auth` body grew the process to 1.3 GB (issue 13).
  */
+import type { Socket } from "node:net";
 import type { Context, MiddlewareHandler } from "hono";
 import { EmulatorError, fail } from "../errors";
+import type { AppEnv } from "./runtime";
 
 /**
  * Largest API request body: the biggest valid one (100 tags of 128 + 1024 characters, every character
@@ -37,12 +40,44 @@ export function declaredTooLarge(c: Context, limit: number): boolean {
  * Refuses a request whose declared `Content-Length` is over the limit, on every route (also those that
  * never read a body), before routing: `onTooLarge` builds the answer.
  */
-export function refuseDeclaredOversizedBodies(limitOf: (c: Context) => number, onTooLarge: (c: Context, err: EmulatorError) => Response): MiddlewareHandler {
+export function refuseDeclaredOversizedBodies(
+  limitOf: (c: Context<AppEnv>) => number,
+  onTooLarge: (c: Context<AppEnv>, err: EmulatorError) => Response,
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const limit = limitOf(c);
-    if (declaredTooLarge(c, limit)) return closeAfter(onTooLarge(c, tooLarge(limit)));
+    if (declaredTooLarge(c, limit)) {
+      lingerBeforeClose(c.env.incoming.socket);
+      return closeAfter(onTooLarge(c, tooLarge(limit)));
+    }
     await next();
-    if (c.res.status === 413) c.res = closeAfter(c.res);
+    if (c.res.status === 413) {
+      lingerBeforeClose(c.env.incoming.socket);
+      c.res = closeAfter(c.res);
+    }
+  };
+}
+
+/** How long a refused connection keeps reading (and discarding) what the client still sends. */
+export const LINGER_MS = 2000;
+
+/**
+ * A "lingering close" (RFC 9112 §9.6; nginx's `lingering_close`). The server closes a 413's
+ * connection while the client may still be sending its body; closed at once, the kernel answers the
+ * client's next bytes with a reset, which can destroy the 413 before the client has read it (the
+ * client sees EPIPE or ECONNRESET, not the answer: test/emulator/limits.test.ts, chunked 600 MB).
+ * So when the HTTP server closes this connection after the answer, our side only ends (FIN), what
+ * still arrives is read and discarded (nothing is kept), and the socket is destroyed when the client
+ * closes or after {@link LINGER_MS}.
+ */
+function lingerBeforeClose(socket: Socket): void {
+  socket.destroySoon = () => {
+    socket.end();
+    socket.resume();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once("close", () => clearTimeout(timer));
+    socket.once("end", () => socket.destroy());
   };
 }
 
